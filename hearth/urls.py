@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("members.urls")),
+    path("", include("circles.urls")),
+    path("", include("meetings.urls")),
+    path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]
 
