@@ -1,3 +1,5 @@
 """Every WebSocket route of the project, gathered from the apps."""
 
-websocket_urlpatterns: list = []
+from meetings.room.routing import websocket_urlpatterns as room_patterns
+
+websocket_urlpatterns = [*room_patterns]

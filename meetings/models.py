@@ -115,3 +115,6 @@ class RSVP(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.response} {self.meeting}"
+
+
+from meetings.room.models import *  # noqa: E402, F403 - the room's models belong to this app
