@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/", include("members.urls")),
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
+    path("", include("meetings.room.urls")),
     path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]
