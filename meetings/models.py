@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle
@@ -40,6 +41,25 @@ class Meeting(models.Model):
     revision = models.PositiveIntegerField(
         default=0, help_text="Rises with every change; the calendar's SEQUENCE."
     )
+    going_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many going members count against capacity (facilitators do not). "
+        "Kept by meetings.actions under the meeting's row lock; the database refuses a "
+        "value above capacity.",
+    )
+    series = models.ForeignKey(
+        "MeetingSeries",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    occurrence_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The start the series' rule gave this occurrence (kept when it is moved).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -48,7 +68,17 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+        indexes = [models.Index(fields=["circle", "status", "starts_at"])]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(going_count__lte=F("capacity")),
+                name="meeting_never_overbooked",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_start"],
+                condition=Q(series__isnull=False),
+                name="unique_series_occurrence",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=240),
                 name="meeting_duration_in_range",
@@ -66,6 +96,9 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.title} ({self.circle})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
     @property
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
@@ -78,6 +111,10 @@ class Meeting(models.Model):
     def closes_at(self):
         """The room closes when a facilitator ends it, or 30 minutes after the scheduled end."""
         return self.ended_at or self.ends_at + ROOM_GRACE_AFTER_END
+
+    @property
+    def is_over(self) -> bool:
+        return self.status == self.Status.ENDED or timezone.now() >= self.ends_at
 
     def room_is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -115,6 +152,146 @@ class RSVP(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.response} {self.meeting}"
+
+
+class MeetingSeries(models.Model):
+    """A repeating meeting: the rule and the template its occurrences are made from.
+
+    Occurrences are ordinary ``Meeting`` rows generated ahead (``meetings.series``) with
+    dateutil's ``rrule`` in ``time_zone``, so a 19:00 meeting stays 19:00 local across a
+    daylight-saving change. Editing "this and following" splits the series in two.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        BIWEEKLY = "biweekly", "Every two weeks"
+        MONTHLY = "monthly", "Every month on the same weekday"
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meeting_series")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    first_start = models.DateTimeField(help_text="The rule's first occurrence (aware, UTC).")
+    until = models.DateTimeField(
+        null=True, blank=True, help_text="No occurrence starts at or after this."
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=2000)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    duration_minutes = models.PositiveIntegerField(default=60)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    opens_minutes_before = models.PositiveIntegerField(default=10)
+    room_mode = models.CharField(
+        max_length=8, choices=Meeting.RoomMode.choices, default=Meeting.RoomMode.ROUND
+    )
+    turn_seconds = models.PositiveIntegerField(default=180)
+    generated_until = models.DateTimeField(
+        null=True, blank=True, help_text="Occurrences exist up to here."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "meeting series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=240),
+                name="series_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="series_capacity_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_frequency_display().lower()})"
+
+
+class Notification(models.Model):
+    """Something a member should know, listed on their dashboard (and often emailed)."""
+
+    class Kind(models.TextChoices):
+        GOING = "going", "RSVP confirmed"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        PROMOTED = "promoted", "Promoted from the waitlist"
+        CHANGED = "changed", "Meeting changed"
+        CANCELLED = "cancelled", "Meeting cancelled"
+        REMINDER_24H = "reminder_24h", "Reminder, a day before"
+        REMINDER_15M = "reminder_15m", "Reminder, 15 minutes before"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} for {self.user}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder for one member and one start of a meeting, claimed exactly once.
+
+    ``send_due_reminders`` inserts the rows (the unique constraint makes a second beat a
+    no-op) and ``send_reminder`` claims one with a conditional update from ``pending``;
+    only the task whose update changed a row sends. A moved meeting has a new
+    ``starts_at``, so its members are reminded of the new time.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "24h", "24 hours before"
+        SOON = "15m", "15 minutes before"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    starts_at = models.DateTimeField(help_text="The start this reminder is about.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "kind", "starts_at"], name="unique_reminder"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} reminder for {self.user} ({self.state})"
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar feed: whoever has the token sees the meetings they go to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of {self.user}"
 
 
 from meetings.room.models import *  # noqa: E402, F403 - the room's models belong to this app
