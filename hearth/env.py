@@ -50,15 +50,22 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+HOSTLESS_SCHEMES = {"sqlite", "console", "file"}
+
+
 def env_url(name: str, schemes: tuple[str, ...]) -> str:
     """Return a URL variable, or "" when unset; refuse one with the wrong shape."""
     raw = env_str(name)
     if not raw:
         return ""
     parts = urlsplit(raw)
-    if parts.scheme not in schemes or (not parts.hostname and not parts.path):
+    if parts.scheme not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
         raise ImproperlyConfigured(f"{name} must be a URL starting with {allowed} (got {raw!r}).")
+    if parts.scheme not in HOSTLESS_SCHEMES and not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must name a host, as in {parts.scheme}://host (got {raw!r})."
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:

@@ -7,7 +7,7 @@ so tests run on the real services; nothing here falls back to SQLite.
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("HTTPS_ONLY", "0")
 
 from hearth.settings import *  # noqa: F403
 
@@ -20,6 +20,3 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-SESSION_COOKIE_SECURE = False
-CSRF_COOKIE_SECURE = False
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
