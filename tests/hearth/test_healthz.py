@@ -1,0 +1,86 @@
+import pytest
+from django.db import OperationalError
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_reports_every_service_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"] == "ok"
+    assert body["checks"]["channel_layer"] == "ok"
+
+
+def test_the_broker_is_checked_when_one_is_configured(client):
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        body = client.get("/healthz").json()
+    assert body["checks"]["broker"] == "ok"
+
+
+def test_a_cache_that_is_down_gives_503(client):
+    from django.core.cache import caches
+
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=down):
+        del caches["default"]
+        response = client.get("/healthz")
+    del caches["default"]
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"].startswith("down")
+    assert response.json()["status"] == "unavailable"
+
+
+def test_a_channel_layer_that_is_down_gives_503(client):
+    from channels.layers import channel_layers
+
+    down = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    with override_settings(CHANNEL_LAYERS=down):
+        channel_layers.backends.clear()
+        response = client.get("/healthz")
+    channel_layers.backends.clear()
+    assert response.status_code == 503
+    assert response.json()["checks"]["channel_layer"].startswith("down")
+
+
+def test_a_database_that_is_down_gives_503(client, monkeypatch):
+    from hearth import health
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down: OperationalError"
+
+
+def test_a_broker_that_is_down_gives_503(client):
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        from hearth.celery import app
+
+        previous = app.conf.broker_url
+        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        try:
+            response = client.get("/healthz")
+        finally:
+            app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("down")
+
+
+def test_it_only_answers_get(client):
+    assert client.post("/healthz").status_code == 405
