@@ -3,6 +3,7 @@ from django.db import OperationalError
 from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
+DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 def test_it_reports_every_service_up(client):
@@ -21,37 +22,26 @@ def test_the_broker_is_checked_when_one_is_configured(client):
     assert body["checks"]["broker"] == "ok"
 
 
-def test_a_cache_that_is_down_gives_503(client):
-    from django.core.cache import caches
+def test_a_cache_that_is_down_gives_503(client, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
 
-    down = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
-    with override_settings(CACHES=down):
-        del caches["default"]
-        response = client.get("/healthz")
-    del caches["default"]
+    from hearth import health
+
+    monkeypatch.setattr(health, "cache", RedisCache(DEAD_REDIS, {}))
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["cache"].startswith("down")
+    assert response.json()["checks"]["database"] == "ok"
     assert response.json()["status"] == "unavailable"
 
 
-def test_a_channel_layer_that_is_down_gives_503(client):
-    from channels.layers import channel_layers
+def test_a_channel_layer_that_is_down_gives_503(client, monkeypatch):
+    from channels_redis.core import RedisChannelLayer
 
-    down = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
-        }
-    }
-    with override_settings(CHANNEL_LAYERS=down):
-        channel_layers.backends.clear()
-        response = client.get("/healthz")
-    channel_layers.backends.clear()
+    from hearth import health
+
+    monkeypatch.setattr(health, "get_channel_layer", lambda: RedisChannelLayer(hosts=[DEAD_REDIS]))
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["channel_layer"].startswith("down")
 
@@ -73,7 +63,7 @@ def test_a_broker_that_is_down_gives_503(client):
         from hearth.celery import app
 
         previous = app.conf.broker_url
-        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        app.conf.broker_url = DEAD_REDIS
         try:
             response = client.get("/healthz")
         finally:
