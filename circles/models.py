@@ -86,6 +86,12 @@ class Circle(models.Model):
         return self.name
 
     @property
+    def join_policy_label(self) -> str:
+        return {"open": "Open", "request": "By request", "invite": "Invite only"}.get(
+            self.join_policy, self.join_policy
+        )
+
+    @property
     def crisis_resources_text(self) -> str:
         return self.crisis_resources.strip() or settings.HEARTH_DEFAULT_CRISIS_RESOURCES
 
@@ -169,3 +175,51 @@ class Membership(models.Model):
 
     def is_muted(self, now=None) -> bool:
         return self.muted_until is not None and self.muted_until > (now or timezone.now())
+
+
+class Invite(models.Model):
+    """A link a host hands out: signed, expiring, revocable, optionally good for one use.
+
+    The link carries a signed token (see ``circles.invites``); this row says whether it
+    still works. Tokens are never stored, so a leaked database holds no usable links.
+    """
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="invites")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    single_use = models.BooleanField(
+        "single use", default=False, help_text="The link stops working after one person uses it."
+    )
+    uses = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["circle", "-created_at"]
+
+    def __str__(self):
+        return f"Invite to {self.circle} ({self.status})"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_used_up(self) -> bool:
+        return self.single_use and self.uses > 0
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_used_up and not self.is_expired()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.is_used_up:
+            return "used"
+        if self.is_expired():
+            return "expired"
+        return "active"

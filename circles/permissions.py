@@ -62,3 +62,78 @@ def can_moderate(user, circle: Circle) -> bool:
 def check_manage(user, circle: Circle) -> None:
     if not can_manage(user, circle):
         raise PermissionDenied("Only the circle's hosts can manage it.")
+
+
+# --- Added with the circle pages ------------------------------------------------------
+# Each name below is one action in the permission matrix (tests/circles/test_permissions.py
+# walks them all against visitor, non-member, pending, member, facilitator, host, banned
+# and site staff). Full circles are not a permission question: the action says "full".
+
+_JOINABLE_FROM = (None, Membership.State.LEFT, Membership.State.REMOVED, Membership.State.INVITED)
+
+
+def can_create_circle(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_view_agreements(user, circle: Circle) -> bool:
+    return can_view_circle(user, circle)
+
+
+def can_join(user, circle: Circle) -> bool:
+    """Join (open), ask to join (by request) or take up an invitation (invite only)."""
+    if not can_create_circle(user):
+        return False
+    membership = membership_of(user, circle)
+    state = membership.state if membership else None
+    if state not in _JOINABLE_FROM:
+        return False
+    if circle.join_policy == Circle.JoinPolicy.INVITE:
+        return state == Membership.State.INVITED
+    return True
+
+
+def can_leave(user, circle: Circle) -> bool:
+    """Active members leave; people who asked to join can withdraw their request."""
+    membership = membership_of(user, circle)
+    return membership is not None and membership.state in (
+        Membership.State.ACTIVE,
+        Membership.State.PENDING,
+    )
+
+
+def can_accept_agreements(user, circle: Circle) -> bool:
+    membership = membership_of(user, circle)
+    return membership is not None and membership.state in (
+        Membership.State.ACTIVE,
+        Membership.State.PENDING,
+        Membership.State.INVITED,
+    )
+
+
+def needs_agreement_acceptance(user, circle: Circle) -> bool:
+    """An active member who has not accepted the circle's current agreements yet."""
+    membership = membership_of(user, circle)
+    return (
+        membership is not None
+        and membership.is_active
+        and membership.accepted_version != circle.agreements_version
+    )
+
+
+def can_edit_circle(user, circle: Circle) -> bool:
+    return can_manage(user, circle)
+
+
+def can_manage_members(user, circle: Circle) -> bool:
+    """Approve and decline requests, change roles, remove, ban and mute."""
+    return can_manage(user, circle)
+
+
+def can_create_invite(user, circle: Circle) -> bool:
+    return can_manage(user, circle)
+
+
+def check_view(user, circle: Circle) -> None:
+    if not can_view_circle(user, circle):
+        raise PermissionDenied("You can no longer see this circle.")

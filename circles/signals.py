@@ -1,12 +1,54 @@
 """Signals circles sends so that higher apps (moderation's audit log) can react.
 
-``membership_changed(sender=Membership, membership, actor, action, reason)`` is sent after
-commit of every change a host or the member makes. ``action`` is a dotted name such as
-``circles.member.joined``, ``circles.member.approved``, ``circles.member.declined``,
-``circles.member.left``, ``circles.member.role_changed``, ``circles.member.removed``,
-``circles.member.banned``, ``circles.member.unbanned``.
+Both are sent after commit, never before, from ``circles.actions``.
+
+``membership_changed(sender=Membership, membership, actor, action, reason)`` for every
+change a host or the member makes. ``action`` is one of:
+
+- ``circles.member.joined``: joined an open circle, was invited in, or created the circle
+  (``reason`` is ``"invite"`` when an invite link was used, ``"created"`` for the founder)
+- ``circles.member.requested``: asked to join a circle by request
+- ``circles.member.approved`` / ``circles.member.declined``: a host answered a request
+- ``circles.member.left``: left the circle, or withdrew a request
+- ``circles.member.agreements_accepted``: accepted the current group agreements
+- ``circles.member.role_changed``: ``reason`` is ``"member -> host"`` and so on
+- ``circles.member.removed``, ``circles.member.banned``: ``reason`` is the host's reason
+- ``circles.member.unbanned``
+- ``circles.member.muted`` / ``circles.member.unmuted``
+
+``circle_changed(sender=Circle, circle, actor, action, reason)`` for changes to the circle
+itself: ``circles.circle.created``, ``circles.circle.updated``,
+``circles.agreements.updated`` (``reason`` is ``"v3"``), ``circles.invite.created``,
+``circles.invite.revoked``.
 """
 
 from django.dispatch import Signal
 
 membership_changed = Signal()
+circle_changed = Signal()
+
+MEMBERSHIP_ACTIONS = frozenset(
+    {
+        "circles.member.joined",
+        "circles.member.requested",
+        "circles.member.approved",
+        "circles.member.declined",
+        "circles.member.left",
+        "circles.member.agreements_accepted",
+        "circles.member.role_changed",
+        "circles.member.removed",
+        "circles.member.banned",
+        "circles.member.unbanned",
+        "circles.member.muted",
+        "circles.member.unmuted",
+    }
+)
+CIRCLE_ACTIONS = frozenset(
+    {
+        "circles.circle.created",
+        "circles.circle.updated",
+        "circles.agreements.updated",
+        "circles.invite.created",
+        "circles.invite.revoked",
+    }
+)

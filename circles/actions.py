@@ -1,0 +1,646 @@
+"""Every change to a circle and its memberships goes through these functions.
+
+Each one runs in ``transaction.atomic()``, locks the circle row with ``select_for_update``
+first (the member limit and the last-host rule are races otherwise), checks, changes,
+and sends ``circles.signals`` after commit. A refusal raises ``CircleError`` with a message
+a member can read, and changes nothing. Repeating a change that already happened (a
+double-clicked approve, accepting the same agreements twice) returns quietly.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from circles import permissions
+from circles.errors import CircleError, NotAllowed
+from circles.invites import InvalidInvite, find_invite, read_token
+from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
+from circles.signals import circle_changed, membership_changed
+
+__all__ = [
+    "CircleError",
+    "InvalidInvite",
+    "NotAllowed",
+    "accept_agreements",
+    "approve_request",
+    "ban_member",
+    "change_role",
+    "create_circle",
+    "create_invite",
+    "decline_request",
+    "join_circle",
+    "leave_circle",
+    "mute_member",
+    "redeem_invite",
+    "remove_member",
+    "revoke_invite",
+    "unban_member",
+    "unique_slug",
+    "unmute_member",
+    "update_agreements",
+    "update_circle",
+]
+
+State = Membership.State
+Role = Membership.Role
+
+# Slugs that would collide with the pages under /circles/.
+RESERVED_SLUGS = frozenset({"new", "invite"})
+AGREEMENTS_MAX_LENGTH = 20_000
+REASON_MAX_LENGTH = 500
+INVITE_MIN_LIFETIME = timedelta(hours=1)
+INVITE_MAX_LIFETIME = timedelta(days=30)
+EDITABLE_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "language",
+    "join_policy",
+    "visibility",
+    "retention_hours",
+    "crisis_resources",
+    "member_limit",
+)
+
+
+# --- Helpers (all expect to run inside the transaction) --------------------------------
+
+
+def _lock(circle: Circle | int) -> Circle:
+    """The circle's row, locked until the transaction ends."""
+    pk = circle.pk if isinstance(circle, Circle) else circle
+    try:
+        return Circle.objects.select_for_update().get(pk=pk)
+    except Circle.DoesNotExist:
+        raise CircleError("This circle no longer exists.") from None
+
+
+def _membership(circle: Circle, user) -> Membership | None:
+    return Membership.objects.filter(circle=circle, user=user).select_related("user").first()
+
+
+def _reload(membership: Membership, circle: Circle) -> Membership:
+    """A fresh copy of ``membership``; expects the circle's lock held."""
+    fresh = (
+        Membership.objects.filter(pk=membership.pk, circle=circle).select_related("user").first()
+    )
+    if fresh is None:
+        raise CircleError("That membership no longer exists.")
+    fresh.circle = circle
+    return fresh
+
+
+def _name(membership: Membership) -> str:
+    return membership.user.display_name
+
+
+def _emit(membership: Membership, actor, action: str, reason: str = "") -> None:
+    transaction.on_commit(
+        lambda: membership_changed.send(
+            sender=Membership, membership=membership, actor=actor, action=action, reason=reason
+        )
+    )
+
+
+def _emit_circle(circle: Circle, actor, action: str, reason: str = "") -> None:
+    transaction.on_commit(
+        lambda: circle_changed.send(
+            sender=Circle, circle=circle, actor=actor, action=action, reason=reason
+        )
+    )
+
+
+def _require_manager(actor, circle: Circle) -> None:
+    """Expects a freshly locked ``circle`` (so the permission cache is fresh too)."""
+    if not permissions.can_manage(actor, circle):
+        raise NotAllowed("Only the circle's hosts can do that.")
+
+
+def _active_count(circle: Circle) -> int:
+    return Membership.objects.filter(circle=circle, state=State.ACTIVE).count()
+
+
+def _check_room(circle: Circle) -> None:
+    """Expects the circle's lock held, so two people can't take the last place."""
+    if circle.member_limit is not None and _active_count(circle) >= circle.member_limit:
+        raise CircleError(
+            f"{circle.name} is full: it has room for {circle.member_limit} members. "
+            "You could look for another circle on the same topic, or try again later."
+        )
+
+
+def _check_version(circle: Circle, accepted_version) -> int:
+    try:
+        version = int(accepted_version)
+    except (TypeError, ValueError):
+        version = None
+    if version != circle.agreements_version:
+        raise CircleError(
+            "The group agreements changed while you were reading them. "
+            "Please read the current version and accept it."
+        )
+    return version
+
+
+def _check_not_last_host(membership: Membership, circle: Circle, message: str) -> None:
+    if not (membership.is_active and membership.role == Role.HOST):
+        return
+    others = (
+        Membership.objects.filter(circle=circle, state=State.ACTIVE, role=Role.HOST)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not others:
+        raise CircleError(message)
+
+
+def _clean_reason(reason, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise CircleError("Please give a reason. It is recorded for moderation.")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise CircleError(f"Please keep the reason under {REASON_MAX_LENGTH} characters.")
+    return reason
+
+
+def _clean_agreements(text) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CircleError("A circle needs group agreements: write at least one.")
+    if len(text) > AGREEMENTS_MAX_LENGTH:
+        raise CircleError(f"Please keep the agreements under {AGREEMENTS_MAX_LENGTH:,} characters.")
+    return text
+
+
+def unique_slug(name: str, exclude_pk: int | None = None) -> str:
+    """A slug for ``name`` that no other circle uses (``grief``, ``grief-2``...)."""
+    base = slugify(name)[:70].strip("-") or "circle"
+    taken = Circle.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    taken_slugs = set(taken.values_list("slug", flat=True)) | RESERVED_SLUGS
+    candidate, number = base, 2
+    while candidate in taken_slugs:
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+def _validate(circle: Circle) -> None:
+    """Field checks with messages a host can act on; raises ``CircleError``."""
+    problems = []
+    try:
+        circle.full_clean(exclude=["topics"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            label = Circle._meta.get_field(field).verbose_name.capitalize()
+            problems += [f"{label}: {message}" for message in messages]
+    if not 1 <= (circle.retention_hours or 0) <= 720:
+        problems.append("Keep what is said for between 1 and 720 hours.")
+    if circle.member_limit is not None and circle.member_limit < 2:
+        problems.append("A member limit must be at least 2, or empty for no limit.")
+    if circle.slug in RESERVED_SLUGS:
+        problems.append(f"The address “{circle.slug}” is reserved; please choose another.")
+    name_taken = Circle.objects.filter(name__iexact=circle.name).exclude(pk=circle.pk)
+    if circle.name and name_taken.exists():
+        problems.append(f"There is already a circle called “{circle.name}”.")
+    if circle.slug and Circle.objects.filter(slug=circle.slug).exclude(pk=circle.pk).exists():
+        problems.append(f"The address “{circle.slug}” is taken by another circle.")
+    if problems:
+        raise CircleError(" ".join(problems))
+
+
+def _clean_topics(topics: Iterable) -> list[Topic]:
+    topics = list(topics or [])
+    ids = [topic.pk if isinstance(topic, Topic) else topic for topic in topics]
+    found = list(Topic.objects.filter(pk__in=ids))
+    if not found or len(found) != len(set(ids)):
+        raise CircleError("Choose at least one topic from the list.")
+    return found
+
+
+def _save_circle(circle: Circle) -> None:
+    """Save, turning a lost race on the name or address into a readable refusal."""
+    try:
+        with transaction.atomic():
+            circle.save()
+    except IntegrityError:
+        raise CircleError(
+            "Another circle took that name or address a moment ago; please choose another."
+        ) from None
+
+
+# --- The circle itself -----------------------------------------------------------------
+
+
+def create_circle(user, *, name, description, topics, agreements, **fields) -> Circle:
+    """Create a circle with version 1 of its agreements; ``user`` becomes its host."""
+    if not permissions.can_create_circle(user):
+        raise NotAllowed("Log in to create a circle.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"create_circle() got unexpected fields: {', '.join(sorted(unknown))}")
+    text = _clean_agreements(agreements)
+    name = (name or "").strip()
+    with transaction.atomic():
+        circle = Circle(
+            name=name,
+            description=(description or "").strip(),
+            created_by=user,
+            agreements_version=1,
+            **fields,
+        )
+        circle.slug = (circle.slug or "").strip() or unique_slug(name)
+        _validate(circle)
+        topic_list = _clean_topics(topics)
+        _save_circle(circle)
+        circle.topics.set(topic_list)
+        AgreementVersion.objects.create(circle=circle, version=1, text=text, created_by=user)
+        host = Membership.objects.create(
+            circle=circle, user=user, role=Role.HOST, state=State.ACTIVE, accepted_version=1
+        )
+        _emit_circle(circle, user, "circles.circle.created")
+        _emit(host, user, "circles.member.joined", "created")
+    return circle
+
+
+def update_circle(circle: Circle, actor, *, topics=None, **fields) -> Circle:
+    """Edit the circle's settings (not its agreements: see ``update_agreements``)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_circle() got unexpected fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = _lock(circle)
+        _require_manager(actor, locked)
+        for field, value in fields.items():
+            if isinstance(value, str) and field != "crisis_resources":
+                value = value.strip()
+            setattr(locked, field, value)
+        if "slug" in fields and not locked.slug:
+            locked.slug = unique_slug(locked.name, exclude_pk=locked.pk)
+        _validate(locked)
+        topic_list = _clean_topics(topics) if topics is not None else None
+        _save_circle(locked)
+        if topic_list is not None:
+            locked.topics.set(topic_list)
+        _emit_circle(locked, actor, "circles.circle.updated")
+    return locked
+
+
+def update_agreements(circle: Circle, actor, text) -> AgreementVersion:
+    """Add a new version of the agreements; members are asked to accept it.
+
+    The host who writes them has accepted them. Saving the same text again changes
+    nothing and returns the current version.
+    """
+    text = _clean_agreements(text)
+    with transaction.atomic():
+        locked = _lock(circle)
+        _require_manager(actor, locked)
+        current = AgreementVersion.objects.filter(
+            circle=locked, version=locked.agreements_version
+        ).first()
+        if current is not None and current.text == text:
+            return current
+        locked.agreements_version += 1
+        locked.save(update_fields=["agreements_version"])
+        version = AgreementVersion.objects.create(
+            circle=locked, version=locked.agreements_version, text=text, created_by=actor
+        )
+        Membership.objects.filter(circle=locked, user=actor, state=State.ACTIVE).update(
+            accepted_version=locked.agreements_version, updated_at=timezone.now()
+        )
+        circle.agreements_version = locked.agreements_version
+        _emit_circle(locked, actor, "circles.agreements.updated", f"v{version.version}")
+    return version
+
+
+# --- Joining and leaving ---------------------------------------------------------------
+
+
+def join_circle(user, circle: Circle, *, accepted_version) -> Membership:
+    """Join an open circle, ask to join one by request, or take up an invitation.
+
+    ``accepted_version`` is the agreements version the person read and accepted; if the
+    agreements changed meanwhile they are asked to read them again.
+    """
+    if not permissions.can_create_circle(user):
+        raise NotAllowed("Log in to join a circle.")
+    with transaction.atomic():
+        circle = _lock(circle)
+        membership = _membership(circle, user)
+        state = membership.state if membership else None
+        if state == State.BANNED:
+            raise CircleError("You can't join this circle: its hosts have banned you from it.")
+        if state == State.ACTIVE:
+            raise CircleError("You are already a member of this circle.")
+        if state == State.PENDING:
+            raise CircleError("You have already asked to join. A host will answer soon.")
+        version = _check_version(circle, accepted_version)
+        if circle.join_policy == Circle.JoinPolicy.INVITE and state != State.INVITED:
+            raise CircleError(
+                "This circle is invite only. Ask one of its hosts for an invite link."
+            )
+        _check_room(circle)
+        if circle.join_policy == Circle.JoinPolicy.REQUEST and state != State.INVITED:
+            new_state, action = State.PENDING, "circles.member.requested"
+        else:
+            new_state, action = State.ACTIVE, "circles.member.joined"
+        membership = membership or Membership(circle=circle, user=user)
+        membership.circle = circle
+        membership.state = new_state
+        membership.role = Role.MEMBER
+        membership.accepted_version = version
+        membership.reason = ""
+        membership.save()
+        _emit(membership, user, action)
+    return membership
+
+
+def accept_agreements(user, circle: Circle, version) -> Membership:
+    """Record that ``user`` accepted the circle's current agreements (``version``)."""
+    with transaction.atomic():
+        circle = _lock(circle)
+        membership = _membership(circle, user) if getattr(user, "is_authenticated", False) else None
+        if membership is None or membership.state not in (
+            State.ACTIVE,
+            State.PENDING,
+            State.INVITED,
+        ):
+            raise CircleError("You are not a member of this circle.")
+        version = _check_version(circle, version)
+        membership.circle = circle
+        if membership.accepted_version == version:
+            return membership
+        membership.accepted_version = version
+        membership.save(update_fields=["accepted_version", "updated_at"])
+        _emit(membership, user, "circles.member.agreements_accepted", f"v{version}")
+    return membership
+
+
+def leave_circle(user, circle: Circle) -> Membership:
+    """Leave the circle, or withdraw a request to join it."""
+    with transaction.atomic():
+        circle = _lock(circle)
+        membership = _membership(circle, user) if getattr(user, "is_authenticated", False) else None
+        if membership is None or membership.state not in (State.ACTIVE, State.PENDING):
+            raise CircleError("You are not a member of this circle.")
+        membership.circle = circle
+        _check_not_last_host(
+            membership,
+            circle,
+            "You are this circle's only host. Make another member a host before you leave.",
+        )
+        reason = "withdrew their request" if membership.state == State.PENDING else ""
+        membership.state = State.LEFT
+        membership.role = Role.MEMBER
+        membership.save(update_fields=["state", "role", "updated_at"])
+        _emit(membership, user, "circles.member.left", reason)
+    return membership
+
+
+# --- Requests --------------------------------------------------------------------------
+
+
+def approve_request(membership: Membership, actor) -> Membership:
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.state == State.ACTIVE:
+            return membership
+        if membership.state != State.PENDING:
+            raise CircleError(f"{_name(membership)} has no open request to join.")
+        _check_room(circle)
+        membership.state = State.ACTIVE
+        membership.save(update_fields=["state", "updated_at"])
+        _emit(membership, actor, "circles.member.approved")
+    return membership
+
+
+def decline_request(membership: Membership, actor) -> Membership:
+    """Decline a request; the person may ask again later."""
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.state != State.PENDING:
+            raise CircleError(f"{_name(membership)} has no open request to join.")
+        membership.state = State.LEFT
+        membership.reason = "Request declined."
+        membership.save(update_fields=["state", "reason", "updated_at"])
+        _emit(membership, actor, "circles.member.declined")
+    return membership
+
+
+# --- Roles, removal, bans, mutes -------------------------------------------------------
+
+
+def change_role(membership: Membership, actor, role) -> Membership:
+    if role not in Role.values:
+        raise CircleError("Choose member, facilitator or host.")
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if not membership.is_active:
+            raise CircleError(f"{_name(membership)} is not an active member of this circle.")
+        if membership.role == role:
+            return membership
+        if role != Role.HOST:
+            _check_not_last_host(
+                membership,
+                circle,
+                f"{_name(membership)} is the circle's only host. Make someone else a host first.",
+            )
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        _emit(membership, actor, "circles.member.role_changed", f"{old} -> {role}")
+    return membership
+
+
+def remove_member(membership: Membership, actor, reason) -> Membership:
+    """Remove someone from the circle; they may join again (unlike a ban)."""
+    reason = _clean_reason(reason, required=True)
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.state not in (State.ACTIVE, State.PENDING, State.INVITED):
+            raise CircleError(f"{_name(membership)} is not a member of this circle.")
+        if membership.user_id == getattr(actor, "pk", None):
+            raise CircleError("To leave the circle yourself, use “Leave this circle”.")
+        _check_not_last_host(
+            membership,
+            circle,
+            f"{_name(membership)} is the circle's only host. Make someone else a host first.",
+        )
+        membership.state = State.REMOVED
+        membership.role = Role.MEMBER
+        membership.reason = reason
+        membership.save(update_fields=["state", "role", "reason", "updated_at"])
+        _emit(membership, actor, "circles.member.removed", reason)
+    return membership
+
+
+def ban_member(membership: Membership, actor, reason) -> Membership:
+    """Ban someone: they leave the circle, can't see it and can't join again."""
+    reason = _clean_reason(reason, required=True)
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.state == State.BANNED:
+            return membership
+        if membership.user_id == getattr(actor, "pk", None):
+            raise CircleError("You can't ban yourself.")
+        _check_not_last_host(
+            membership,
+            circle,
+            f"{_name(membership)} is the circle's only host. Make someone else a host first.",
+        )
+        membership.state = State.BANNED
+        membership.role = Role.MEMBER
+        membership.reason = reason
+        membership.save(update_fields=["state", "role", "reason", "updated_at"])
+        _emit(membership, actor, "circles.member.banned", reason)
+    return membership
+
+
+def ban_user(circle: Circle, user, actor, reason) -> Membership:
+    """Ban someone who may not be a member (yet): moderation uses this for reports."""
+    with transaction.atomic():
+        locked = _lock(circle)
+        membership, _ = Membership.objects.get_or_create(
+            circle=locked, user=user, defaults={"state": State.LEFT}
+        )
+        return ban_member(membership, actor, reason)
+
+
+def unban_member(membership: Membership, actor) -> Membership:
+    """Lift a ban; the person may join again by the circle's usual rules."""
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.state != State.BANNED:
+            return membership
+        membership.state = State.LEFT
+        membership.reason = ""
+        membership.save(update_fields=["state", "reason", "updated_at"])
+        _emit(membership, actor, "circles.member.unbanned")
+    return membership
+
+
+def mute_member(membership: Membership, actor, until: datetime, reason="") -> Membership:
+    """Mute someone in all the circle's rooms until ``until`` (an aware datetime)."""
+    reason = _clean_reason(reason, required=False)
+    if until is None or timezone.is_naive(until) or until <= timezone.now():
+        raise CircleError("Choose a time in the future for the mute to end.")
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if not membership.is_active:
+            raise CircleError(f"{_name(membership)} is not an active member of this circle.")
+        if membership.user_id == getattr(actor, "pk", None):
+            raise CircleError("You can't mute yourself.")
+        membership.muted_until = until
+        if reason:
+            membership.reason = reason
+        membership.save(update_fields=["muted_until", "reason", "updated_at"])
+        _emit(membership, actor, "circles.member.muted", reason)
+    return membership
+
+
+def unmute_member(membership: Membership, actor) -> Membership:
+    with transaction.atomic():
+        circle = _lock(membership.circle_id)
+        _require_manager(actor, circle)
+        membership = _reload(membership, circle)
+        if membership.muted_until is None:
+            return membership
+        membership.muted_until = None
+        membership.save(update_fields=["muted_until", "updated_at"])
+        _emit(membership, actor, "circles.member.unmuted")
+    return membership
+
+
+# --- Invites ---------------------------------------------------------------------------
+
+
+def create_invite(
+    circle: Circle, actor, *, expires_in: timedelta = timedelta(days=7), single_use=False
+) -> Invite:
+    """A new invite link; ``circles.invites.make_token(invite)`` gives its token."""
+    if not INVITE_MIN_LIFETIME <= expires_in <= INVITE_MAX_LIFETIME:
+        raise CircleError("An invite link can last from one hour to 30 days.")
+    with transaction.atomic():
+        locked = _lock(circle)
+        if not permissions.can_create_invite(actor, locked):
+            raise NotAllowed("Only the circle's hosts can create invite links.")
+        invite = Invite.objects.create(
+            circle=locked,
+            created_by=actor,
+            expires_at=timezone.now() + expires_in,
+            single_use=bool(single_use),
+        )
+        _emit_circle(locked, actor, "circles.invite.created", f"invite {invite.pk}")
+    return invite
+
+
+def revoke_invite(invite: Invite, actor) -> Invite:
+    with transaction.atomic():
+        locked = _lock(invite.circle_id)
+        _require_manager(actor, locked)
+        invite = Invite.objects.filter(pk=invite.pk, circle=locked).first()
+        if invite is None:
+            raise CircleError("That invite link no longer exists.")
+        if invite.revoked_at is not None:
+            return invite
+        invite.revoked_at = timezone.now()
+        invite.save(update_fields=["revoked_at"])
+        _emit_circle(locked, actor, "circles.invite.revoked", f"invite {invite.pk}")
+    return invite
+
+
+def redeem_invite(user, token: str, *, accepted_version) -> Membership:
+    """Join through an invite link, whatever the circle's join policy.
+
+    Raises ``InvalidInvite`` (a ``CircleError``) for a tampered, expired, revoked or used
+    link, and ``CircleError`` for the rest (banned, already a member, full...).
+    """
+    if not permissions.can_create_circle(user):
+        raise NotAllowed("Log in to accept an invitation.")
+    _, circle_id = read_token(token)
+    with transaction.atomic():
+        try:
+            circle = _lock(circle_id)
+        except CircleError:
+            raise InvalidInvite("tampered") from None
+        invite = find_invite(token, Invite.objects.filter(circle=circle))
+        membership = _membership(circle, user)
+        state = membership.state if membership else None
+        if state == State.BANNED:
+            raise CircleError("You can't join this circle: its hosts have banned you from it.")
+        if state == State.ACTIVE:
+            raise CircleError("You are already a member of this circle.")
+        version = _check_version(circle, accepted_version)
+        _check_room(circle)
+        membership = membership or Membership(circle=circle, user=user)
+        membership.circle = circle
+        membership.state = State.ACTIVE
+        membership.role = Role.MEMBER
+        membership.accepted_version = version
+        membership.reason = ""
+        membership.save()
+        invite.uses += 1
+        invite.last_used_at = timezone.now()
+        invite.save(update_fields=["uses", "last_used_at"])
+        _emit(membership, user, "circles.member.joined", "invite")
+    return membership

@@ -1,0 +1,167 @@
+"""Forms parse and check input; the changes themselves happen in ``circles.actions``."""
+
+from datetime import timedelta
+
+from django import forms
+
+from circles.actions import AGREEMENTS_MAX_LENGTH, REASON_MAX_LENGTH, RESERVED_SLUGS
+from circles.models import Circle, Membership, Topic
+
+AGREEMENTS_HELP = (
+    "How members treat each other here. Markdown works: start lines with “- ” for a list, "
+    "**bold**, *italic*, [links](https://example.org)."
+)
+
+
+class CircleForm(forms.ModelForm):
+    """Create (with the first agreements) or edit a circle (with its address)."""
+
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one or more; people find circles by topic.",
+        error_messages={"required": "Choose at least one topic."},
+    )
+    agreements = forms.CharField(
+        label="Group agreements",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=AGREEMENTS_MAX_LENGTH,
+        help_text=AGREEMENTS_HELP,
+    )
+
+    class Meta:
+        model = Circle
+        fields = [
+            "name",
+            "slug",
+            "topics",
+            "description",
+            "language",
+            "join_policy",
+            "visibility",
+            "member_limit",
+            "retention_hours",
+            "crisis_resources",
+        ]
+        labels = {
+            "slug": "Address",
+            "description": "Short description",
+            "member_limit": "Member limit",
+            "retention_hours": "Keep what is said for (hours)",
+            "crisis_resources": "Crisis resources",
+        }
+        help_texts = {
+            "name": "Unique on Hearth, up to 80 characters.",
+            "slug": "The last part of the circle's web address: letters, numbers and hyphens.",
+            "description": "A sentence or two: who the circle is for. Up to 500 characters.",
+            "member_limit": "Leave empty for no limit. Small circles (6 to 12) work best.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+            "crisis_resources": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if creating:
+            del self.fields["slug"]
+        else:
+            del self.fields["agreements"]
+            self.fields["slug"].required = True
+        self.fields["retention_hours"].min_value = 1
+        self.fields["retention_hours"].max_value = 720
+        self.fields["retention_hours"].widget.attrs.update(min=1, max=720)
+        self.fields["member_limit"].widget.attrs.update(min=2)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Circle.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"There is already a circle called “{name}”.")
+        return name
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"The address “{slug}” is reserved; choose another.")
+        if Circle.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"The address “{slug}” is taken by another circle.")
+        return slug
+
+    def clean_member_limit(self):
+        limit = self.cleaned_data.get("member_limit")
+        if limit is not None and limit < 2:
+            raise forms.ValidationError("A circle needs room for at least 2 people.")
+        return limit
+
+    def action_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("agreements", None)
+        data.pop("topics", None)
+        return data
+
+
+class AgreementsForm(forms.Form):
+    text = forms.CharField(
+        label="Group agreements",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=AGREEMENTS_MAX_LENGTH,
+        help_text=AGREEMENTS_HELP
+        + " Saving a change creates a new version that every member is asked to accept.",
+    )
+
+
+class AcceptForm(forms.Form):
+    """Accepting the agreements: the version read, and a tick that says so."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    accept = forms.BooleanField(
+        label="I have read the group agreements and I accept them.",
+        error_messages={"required": "Please read the agreements and tick the box to accept them."},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX_LENGTH,
+        help_text="Recorded for moderation. The member does not see it.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class MuteForm(forms.Form):
+    DURATIONS = [("1", "1 hour"), ("24", "1 day"), ("168", "1 week")]
+    hours = forms.TypedChoiceField(label="Mute for", choices=DURATIONS, coerce=int)
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX_LENGTH, required=False)
+
+
+class InviteForm(forms.Form):
+    LIFETIMES = [("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
+    days = forms.TypedChoiceField(
+        label="The link works for", choices=LIFETIMES, coerce=int, initial="7"
+    )
+    single_use = forms.BooleanField(
+        label="Single use: the link stops working once someone joins with it", required=False
+    )
+
+    @property
+    def expires_in(self) -> timedelta:
+        return timedelta(days=self.cleaned_data["days"])
+
+
+class DiscoveryForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    topic = forms.ModelChoiceField(
+        label="Topic",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All topics",
+    )
