@@ -1,1 +1,116 @@
-"""The talking circle's persisted state (filled in by the talking-circle work)."""
+"""The talking circle's persisted state.
+
+``Room`` is one row per meeting: the rules' ``RoomState`` as JSON, and the row every room
+command locks (``select_for_update``) so that any number of server processes can serve
+one room. ``Share`` keeps what was said (the rules keep only share ids, never text) and
+``Reaction`` who answered it how. Shares are private to the meeting and purged after the
+circle's retention period (``meetings.room.tasks.purge_expired_shares``).
+
+Only ``meetings.room.store`` writes these rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
+
+__all__ = ["Reaction", "Room", "Share"]
+
+
+class Room(models.Model):
+    meeting = models.OneToOneField(
+        "meetings.Meeting", on_delete=models.CASCADE, primary_key=True, related_name="room"
+    )
+    state = models.JSONField(default=dict, help_text="The rules' RoomState.to_json().")
+    seq = models.PositiveIntegerField(default=0, help_text="A copy of state['seq'].")
+    status = models.CharField(max_length=8, default="open", help_text="A copy of the status.")
+    next_deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the current turn (or its reconnect grace) runs out, for the backstop.",
+    )
+    next_deadline_turn = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Room of meeting {self.meeting_id} ({self.status}, seq {self.seq})"
+
+
+class Share(models.Model):
+    """Something said while holding the talking piece. Its text never goes into logs."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="shares")
+    share_id = models.PositiveIntegerField(help_text="The room's own number for the share.")
+    participant_id = models.PositiveIntegerField()
+    turn_id = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="room_shares",
+    )
+    display_name = models.CharField(max_length=150, help_text="The author's name at the time.")
+    text = models.TextField(max_length=MAX_SHARE_CHARS)
+    content_warning = models.CharField(max_length=MAX_CONTENT_WARNING_CHARS, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["meeting", "share_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "share_id"], name="unique_room_share"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="room_share_created")]
+
+    def __str__(self):
+        return f"Share {self.share_id} in meeting {self.meeting_id}"
+
+    @property
+    def author_name(self) -> str:
+        """The name shown with the share; a deleted account is "a former member"."""
+        from members.models import display_name_of
+
+        return self.display_name if self.author_id else display_name_of(None)
+
+
+class Reaction(models.Model):
+    """A listener's supportive answer to a share: once per kind, person and share."""
+
+    class Kind(models.TextChoices):
+        HEARD = "heard", "Heard"
+        THANKS = "thanks", "Thank you"
+        ME_TOO = "me_too", "Me too"
+        STRENGTH = "strength", "Sending strength"
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="reactions")
+    participant_id = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="room_reactions",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share", "participant_id", "kind"], name="unique_room_reaction"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} on {self.share}"

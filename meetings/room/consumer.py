@@ -1,0 +1,302 @@
+"""The talking circle's WebSocket: a thin edge around ``meetings.room.store``.
+
+It authenticates (the session, through ``AuthMiddlewareStack``; the origin is checked by
+``AllowedHostsOriginValidator`` in ``hearth/asgi.py``), authorises entry, parses frames,
+calls the store and relays what the store broadcasts. The room's state lives in the
+database; a consumer keeps only its own connection's: who it is, the last ``seq`` it
+delivered, a few out-of-order batches waiting for a gap to fill, and its share of the
+process's turn timer.
+
+Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such meeting,
+4409 room not open, ended or locked, 1009 a frame over 64 KiB. An ``error`` frame never
+closes the connection. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import weakref
+from datetime import datetime
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.cache import cache
+from django.utils import timezone
+
+from circles.permissions import membership_of
+from meetings.models import Meeting
+from meetings.permissions import is_room_moderator, room_role
+from meetings.room import rules, store
+from meetings.room.protocol import error_frame, parse_client_frame, ref_of
+from meetings.room.rules import Actor, Refused
+
+log = logging.getLogger("hearth.room")
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_NOT_OPEN = 4409
+CLOSE_TOO_BIG = 1009
+
+MAX_FRAME_BYTES = 64 * 1024
+RATE_LIMIT_FRAMES = 20
+RATE_LIMIT_SECONDS = 10
+GAP_WAIT_SECONDS = 1.0
+TIMER_MARGIN_SECONDS = 0.05
+TIMER_JITTER_SECONDS = 0.1
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    meeting_id: int | None = None
+    participant_id: int | None = None
+    user_id: int | None = None
+
+    # --- Connecting ----------------------------------------------------------------------
+
+    async def connect(self):
+        self.joined_groups: list[str] = []
+        self.last_seq = 0
+        self.waiting: dict[int, dict] = {}
+        self.gap_task: asyncio.Task | None = None
+        self.delivery = asyncio.Lock()
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(CLOSE_NOT_LOGGED_IN)
+            return
+        self.user_id = user.pk
+        meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
+        code, role = await database_sync_to_async(_admission)(user, meeting_id)
+        if code is not None:
+            await self.close(code)
+            return
+        self.meeting_id = meeting_id
+        await self._join_group(store.room_group(meeting_id))
+        await self._join_group(store.user_group(user.pk))
+        if is_room_moderator(role):
+            await self._join_group(store.moderators_group(meeting_id))
+        try:
+            participant, frame, deadline = await database_sync_to_async(_join)(
+                meeting_id, user, role
+            )
+        except Refused as refusal:
+            code = CLOSE_FORBIDDEN if refusal.code == "removed" else CLOSE_NOT_OPEN
+            await self.close(code)
+            return
+        self.participant_id = participant.participant_id
+        await self._send_snapshot(frame, deadline)
+
+    async def disconnect(self, code):
+        if self.gap_task is not None:
+            self.gap_task.cancel()
+        for group in getattr(self, "joined_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.participant_id is not None:
+            participant_id, self.participant_id = self.participant_id, None
+            await database_sync_to_async(store.leave)(self.meeting_id, participant_id)
+
+    async def _join_group(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined_groups.append(group)
+
+    # --- Frames from the client -----------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if _too_big(text_data, bytes_data):
+            await self.close(CLOSE_TOO_BIG)
+            return
+        if self.participant_id is None:
+            return
+        frames, snapshot = await database_sync_to_async(_handle_frame)(
+            self.meeting_id, self.participant_id, self.scope["user"], text_data
+        )
+        for frame in frames:
+            await self.send(text_data=store.encode(frame))
+        if snapshot is not None:
+            await self._send_snapshot(*snapshot)
+
+    # --- Messages from the channel layer ----------------------------------------------------
+
+    async def room_events(self, message):
+        """A batch of events from one command, already encoded: deliver them in seq order."""
+        async with self.delivery:
+            if self.participant_id is None or message["last_seq"] <= self.last_seq:
+                return
+            if message["first_seq"] > self.last_seq + 1:
+                self.waiting[message["first_seq"]] = message
+                if self.gap_task is None or self.gap_task.done():
+                    self.gap_task = asyncio.create_task(self._close_gap())
+                return
+            await self._deliver(message)
+            await self._deliver_waiting()
+
+    async def room_private(self, message):
+        """Frames for this socket's eyes only (support alerts to moderators)."""
+        for frame in message["frames"]:
+            await self.send(text_data=frame)
+
+    async def account_suspended(self, message):
+        """Moderation suspended this account: the socket closes at once."""
+        await self.send(text_data=store.encode({"type": "removed", "reason": "suspended"}))
+        await self.close(CLOSE_FORBIDDEN)
+
+    async def _deliver(self, message) -> None:
+        skip = self.last_seq - message["first_seq"] + 1
+        for frame in message["frames"][max(skip, 0) :]:
+            await self.send(text_data=frame)
+        self.last_seq = message["last_seq"]
+        if self.participant_id is not None and self.participant_id in message["removed"]:
+            self.participant_id = None
+            await self.send(text_data=store.encode({"type": "removed", "reason": "removed"}))
+            await self.close(CLOSE_FORBIDDEN)
+            return
+        _arm_timer(self.meeting_id, message["last_seq"], message["deadline"])
+
+    async def _deliver_waiting(self) -> None:
+        for first_seq in sorted(self.waiting):
+            if first_seq > self.last_seq + 1:
+                return
+            message = self.waiting.pop(first_seq)
+            if message["last_seq"] > self.last_seq:
+                await self._deliver(message)
+
+    async def _close_gap(self) -> None:
+        """A batch is missing: wait a moment for it, then resend the whole state instead."""
+        await asyncio.sleep(GAP_WAIT_SECONDS)
+        async with self.delivery:
+            if not self.waiting or self.participant_id is None:
+                return
+            log.info("room gap meeting=%s after seq=%s: resync", self.meeting_id, self.last_seq)
+            frame, deadline = await database_sync_to_async(_snapshot)(
+                self.meeting_id, self.participant_id
+            )
+            await self._send_snapshot(frame, deadline, locked=True)
+
+    async def _send_snapshot(self, frame, deadline, locked: bool = False) -> None:
+        if not locked:
+            async with self.delivery:
+                await self._send_snapshot(frame, deadline, locked=True)
+            return
+        self.last_seq = max(self.last_seq, frame["seq"])
+        await self.send(text_data=store.encode(frame))
+        self.waiting = {k: m for k, m in self.waiting.items() if m["last_seq"] > self.last_seq}
+        await self._deliver_waiting()
+        _arm_timer(self.meeting_id, frame["seq"], deadline)
+
+
+# --- Work done in a thread (database and cache) ----------------------------------------------
+
+
+def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
+    """The close code refusing this person entry, or (None, their room role)."""
+    meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
+    if meeting is None:
+        return CLOSE_NOT_FOUND, None
+    role = room_role(user, meeting)
+    if role is None:
+        return CLOSE_FORBIDDEN, None
+    if role == "member":
+        membership = membership_of(user, meeting.circle)
+        if membership is not None and membership.is_muted():
+            return CLOSE_FORBIDDEN, None
+    if not meeting.room_is_open():
+        return CLOSE_NOT_OPEN, None
+    return None, role
+
+
+def _join(meeting_id: int, user, role: str):
+    participant, frame, state = store.join(meeting_id, user, role)
+    return participant, frame, store.timer_of(state)
+
+
+def _snapshot(meeting_id: int, participant_id: int):
+    state = store.load_state(meeting_id) or rules.RoomState()
+    return store.snapshot(meeting_id, state, participant_id), store.timer_of(state)
+
+
+def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
+    """Check the rate, parse the frame and run its command.
+
+    Returns the frames to send back, and for ``sync`` a fresh snapshot with its timer.
+    """
+    if not _within_rate(user.pk):
+        return [error_frame("rate_limited", rules.REFUSAL_MESSAGES["rate_limited"])], None
+    data = None
+    try:
+        data = json.loads(text) if text is not None else None
+        command, ref = parse_client_frame(data)
+    except (ValueError, RecursionError):
+        return [error_frame("bad_request", "A frame must be a JSON object.")], None
+    except Refused as refusal:
+        return [error_frame(refusal.code, refusal.message, ref_of(data))], None
+    if isinstance(command, rules.Sync):
+        return [], _snapshot(meeting_id, participant_id)
+    try:
+        outcome = store.execute(meeting_id, Actor(participant_id), command, user=user)
+    except Refused as refusal:
+        return [error_frame(refusal.code, refusal.message, ref)], None
+    if ref is None:
+        return outcome.replies, None
+    return [{**reply, "ref": ref} for reply in outcome.replies], None
+
+
+def _within_rate(user_id: int) -> bool:
+    """At most 20 frames in 10 seconds per account, counted in the shared cache so that
+    more tabs or reconnecting (to any server process) never buys a bigger budget."""
+    key = f"room:rate:{user_id}"
+    if cache.add(key, 1, RATE_LIMIT_SECONDS):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window closed between add and incr
+        cache.add(key, 1, RATE_LIMIT_SECONDS)
+        return True
+    return count <= RATE_LIMIT_FRAMES
+
+
+def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
+    if bytes_data is not None:
+        return len(bytes_data) > MAX_FRAME_BYTES
+    if text_data is None:
+        return False
+    if len(text_data) * 4 <= MAX_FRAME_BYTES:
+        return False
+    return len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+
+
+# --- Turn timers --------------------------------------------------------------------------
+# One timer per room per process (per event loop): every consumer of the room offers the
+# deadline it last saw, the newest offer (by seq) wins. When it fires, it applies the
+# idempotent Expire through the store; timers on other processes (and the Celery
+# backstop) may fire too, and all but the first are no-ops.
+
+_timers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _arm_timer(meeting_id: int, seq: int, deadline: list | None) -> None:
+    loop = asyncio.get_running_loop()
+    timers = _timers.setdefault(loop, {})
+    current = timers.get(meeting_id)
+    if current is not None:
+        current_seq, current_deadline, task = current
+        if seq < current_seq or (deadline == current_deadline and not task.done()):
+            return
+        if deadline != current_deadline:
+            task.cancel()
+    if deadline is None:
+        timers.pop(meeting_id, None)
+        return
+    turn_id, moment = deadline
+    task = asyncio.create_task(_fire(meeting_id, turn_id, datetime.fromisoformat(moment)))
+    timers[meeting_id] = (seq, deadline, task)
+
+
+async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
+    delay = (moment - timezone.now()).total_seconds() + TIMER_MARGIN_SECONDS
+    await asyncio.sleep(max(delay, 0) + random.uniform(0, TIMER_JITTER_SECONDS))  # noqa: S311
+    with contextlib.suppress(Refused):
+        await database_sync_to_async(store.expire)(meeting_id, turn_id)

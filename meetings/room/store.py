@@ -1,0 +1,423 @@
+"""The talking circle's persistence: load, lock, apply, save, then broadcast after commit.
+
+Every change to a room goes through ``execute`` (or ``join``, ``leave``, ``expire``, which
+call it): one transaction that locks the meeting's ``Room`` row with
+``select_for_update``, reads the rules' ``RoomState`` from it, calls ``rules.apply``, saves
+the new state and whatever the command wrote (a share, a reaction, a hidden share), and
+registers the broadcast in ``transaction.on_commit``. The database is the single source of
+truth, so any number of server processes can serve one room; ``seq`` is assigned by the
+rules under the lock, so it rises by exactly one per event across all of them.
+
+Events are JSON-encoded once, here, and travel over the channel layer as ready text: a
+consumer only sends the strings it receives. A broadcast is one channel-layer message per
+command, ``{"type": "room.events", "frames": [...], "first_seq", "last_seq", "deadline",
+"removed"}``; the extra keys let consumers order batches, arm their timer and close a
+removed person's socket without decoding a frame.
+
+Nothing here logs the text of a share.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.models import Meeting
+from meetings.room import rules, safety
+from meetings.room.models import Reaction, Room, Share
+from meetings.room.protocol import ClientCommand, Report
+from meetings.room.rules import Actor, Participant, Refused, RoomState
+
+log = logging.getLogger("hearth.room")
+
+# Facilitator commands and the dotted names they are written to the audit log under.
+AUDITED = {
+    rules.Start: "room.started",
+    rules.Pause: "room.paused",
+    rules.Resume: "room.resumed",
+    rules.End: "room.ended",
+    rules.StartRound: "room.round_started",
+    rules.SetMode: "room.mode_set",
+    rules.SetTurnSeconds: "room.turn_seconds_set",
+    rules.Extend: "room.turn.extended",
+    rules.Grant: "room.turn.granted",
+    rules.Skip: "room.turn.skipped",
+    rules.Move: "room.participant.moved",
+    rules.Mute: "room.participant.muted",
+    rules.Unmute: "room.participant.unmuted",
+    rules.Remove: "room.participant.removed",
+    rules.Lock: "room.locked",
+    rules.Unlock: "room.unlocked",
+    rules.Hide: "room.share.hidden",
+}
+
+
+def room_group(meeting_id: int) -> str:
+    """Everyone connected to the meeting's room, on every server process."""
+    return f"room.{meeting_id}"
+
+
+def moderators_group(meeting_id: int) -> str:
+    """The connected facilitators, hosts and staff: private support alerts go here."""
+    return f"room.{meeting_id}.moderators"
+
+
+def user_group(user_id: int) -> str:
+    """Every socket of one account (moderation tells it about a suspension)."""
+    return f"user.{user_id}"
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """The one JSON encoding of a frame."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Outcome:
+    """What a command did: the room after it, its events, and frames for the sender only."""
+
+    state: RoomState
+    events: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def initial_state(meeting: Meeting) -> RoomState:
+    return RoomState(mode=meeting.room_mode, turn_seconds=meeting.turn_seconds)
+
+
+def _lock_room(meeting_id: int) -> Room:
+    """The meeting's room row, created on first use and locked until the transaction ends.
+
+    Expects to run inside ``transaction.atomic()``.
+    """
+    room = Room.objects.select_for_update().filter(pk=meeting_id).first()
+    if room is None:
+        meeting = Meeting.objects.get(pk=meeting_id)
+        Room.objects.get_or_create(
+            meeting=meeting, defaults={"state": initial_state(meeting).to_json()}
+        )
+        room = Room.objects.select_for_update().get(pk=meeting_id)
+    return room
+
+
+def load_state(meeting_id: int) -> RoomState | None:
+    """The room's current state without locking it (None before anyone entered)."""
+    data = Room.objects.filter(pk=meeting_id).values_list("state", flat=True).first()
+    return None if data is None else RoomState.from_json(data)
+
+
+def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
+    """The ``state`` frame for one participant: the public state, who they are, and the
+    shares (with their text) that are still visible."""
+    frame = {"type": "state", **rules.public_state(state)}
+    me = state.participant(participant_id)
+    frame["you"] = None if me is None else _you(me)
+    metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
+    shares = Share.objects.filter(
+        meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
+    ).order_by("share_id")
+    frame["shares"] = [_share_public(share, metas[share.share_id], me) for share in shares]
+    return frame
+
+
+def _you(me: Participant) -> dict[str, Any]:
+    return {
+        "participant_id": me.participant_id,
+        "display_name": me.display_name,
+        "role": me.role,
+        "muted": me.muted,
+        "can_moderate": me.can_moderate,
+    }
+
+
+def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for _pid, kind in meta.reactions:
+        counts[kind] = counts.get(kind, 0) + 1
+    mine = sorted(kind for pid, kind in meta.reactions if me and pid == me.participant_id)
+    return {
+        "share_id": share.share_id,
+        "participant_id": share.participant_id,
+        "display_name": share.author_name,
+        "text": share.text,
+        "content_warning": share.content_warning,
+        "created_at": share.created_at.isoformat(),
+        "reactions": {kind: counts[kind] for kind in rules.REACTION_KINDS if kind in counts},
+        "my_reactions": mine,
+    }
+
+
+# --- Changing ---------------------------------------------------------------------------------
+
+
+def execute(
+    meeting_id: int,
+    actor: Actor,
+    command: ClientCommand | rules.Command,
+    *,
+    user=None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Apply one command to the room in one locked transaction; broadcast after commit.
+
+    ``user`` is the account behind ``actor`` (for shares, reactions and the audit log).
+    Raises ``Refused`` and changes nothing when the command is not allowed.
+    """
+    now = now or timezone.now()
+    if isinstance(command, rules.Sync):
+        state = load_state(meeting_id) or RoomState()
+        return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
+    with transaction.atomic():
+        room = _lock_room(meeting_id)
+        state = RoomState.from_json(room.state)
+        outcome = _run(room, state, actor, command, user, now)
+        if outcome.state is not state:
+            _save(room, outcome.state)
+        _after_commit(meeting_id, outcome)
+    _log(meeting_id, command, outcome)
+    return outcome
+
+
+def _run(room, state, actor, command, user, now) -> Outcome:
+    """The command's own work around ``rules.apply``; runs under the room's lock."""
+    if isinstance(command, Report):
+        return _report(room, state, actor, command, user)
+    if isinstance(command, rules.NeedSupport):
+        return _need_support(room, state, actor, command, user)
+    if isinstance(command, rules.Share):
+        safety.check_share_text(command.text, command.content_warning)
+    new_state, events = rules.apply(state, actor, command, now)
+    outcome = Outcome(new_state, events)
+    for event in events:
+        if event["type"] == "shared":
+            _record_share(room, new_state, event, command, user, now, outcome)
+        elif event["type"] == "reaction":
+            _record_reaction(room, event, actor, user, now)
+        elif event["type"] == "share_hidden":
+            _record_hidden(room, event, user, now)
+        elif event["type"] == "room":
+            _sync_meeting_status(room, event["status"], now)
+    if events and type(command) in AUDITED and not actor.is_system:
+        safety.audit(AUDITED[type(command)], room.meeting_id, state, actor, command, user)
+    return outcome
+
+
+def _save(room: Room, state: RoomState) -> None:
+    deadline = rules.next_deadline(state)
+    room.state = state.to_json()
+    room.seq = state.seq
+    room.status = state.status
+    room.next_deadline_turn, room.next_deadline = deadline if deadline else (None, None)
+    room.save(
+        update_fields=[
+            "state",
+            "seq",
+            "status",
+            "next_deadline",
+            "next_deadline_turn",
+            "updated_at",
+        ]
+    )
+
+
+def _record_share(room, state, event, command: rules.Share, user, now, outcome) -> None:
+    """Keep the share's text and add it (with the author's name) to the ``shared`` event."""
+    author = state.participant(event["participant_id"])
+    share = Share.objects.create(
+        meeting_id=room.meeting_id,
+        share_id=event["share_id"],
+        participant_id=event["participant_id"],
+        turn_id=event["turn_id"],
+        author=user,
+        display_name=author.display_name,
+        text=command.text,
+        content_warning=event["content_warning"],
+        created_at=now,
+    )
+    event.update(
+        display_name=share.display_name,
+        text=share.text,
+        created_at=share.created_at.isoformat(),
+    )
+    if safety.is_crisis(room.meeting, command.text):
+        alert = safety.crisis_share(room.meeting, author, user, share)
+        outcome.replies.append(alert.resources)
+        _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])
+
+
+def _record_reaction(room, event, actor: Actor, user, now) -> None:
+    event["participant_id"] = actor.participant_id
+    share = Share.objects.filter(meeting_id=room.meeting_id, share_id=event["share_id"]).first()
+    if share is not None:
+        Reaction.objects.get_or_create(
+            share=share,
+            participant_id=actor.participant_id,
+            kind=event["kind"],
+            defaults={"user": user, "created_at": now},
+        )
+
+
+def _record_hidden(room, event, user, now) -> None:
+    Share.objects.filter(
+        meeting_id=room.meeting_id, share_id=event["share_id"], hidden_at__isnull=True
+    ).update(hidden_at=now, hidden_by=user)
+
+
+def _sync_meeting_status(room: Room, status: str, now: datetime) -> None:
+    """A started room makes its meeting live; an ended one ends it (and closes the room)."""
+    if status == "live":
+        Meeting.objects.filter(pk=room.meeting_id, status=Meeting.Status.SCHEDULED).update(
+            status=Meeting.Status.LIVE
+        )
+    elif status == "ended":
+        Meeting.objects.filter(
+            pk=room.meeting_id, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.LIVE]
+        ).update(status=Meeting.Status.ENDED, ended_at=now)
+
+
+def _report(room, state, actor: Actor, command: Report, user) -> Outcome:
+    rules.check_report(state, actor, command.share_id)
+    share = Share.objects.filter(meeting_id=room.meeting_id, share_id=command.share_id).first()
+    if share is None:
+        raise Refused("not_found", "That share isn't available.")
+    safety.report_share(room.meeting, share, user, command.reason, command.note)
+    return Outcome(state, replies=[{"type": "reported", "share_id": command.share_id}])
+
+
+def _need_support(room, state, actor: Actor, command: rules.NeedSupport, user) -> Outcome:
+    asking = rules.check_need_support(state, actor)
+    note = command.note.strip() if isinstance(command.note, str) else ""
+    if len(note) > safety.MAX_NOTE_CHARS:
+        raise Refused("too_long", f"A note can be up to {safety.MAX_NOTE_CHARS} characters.")
+    alert = safety.need_support(room.meeting, asking, user, note)
+    _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])
+    return Outcome(state, replies=[alert.resources])
+
+
+# --- Connections and timers ------------------------------------------------------------------
+
+
+def join(meeting_id: int, user, role: str, now: datetime | None = None):
+    """Seat (or reseat) ``user`` in the room: returns their participant, their snapshot and
+    the room's state.
+
+    Raises ``Refused("removed")`` for someone removed from this meeting and
+    ``Refused("locked")`` / ``Refused("closed")`` for a locked or ended room.
+    """
+    command = rules.Join(user_id=user.pk, display_name=user.display_name, role=role)
+    with transaction.atomic():
+        outcome = execute(meeting_id, rules.SYSTEM, command, user=user, now=now)
+        participant = outcome.state.participant_for_user(user.pk)
+        frame = snapshot(meeting_id, outcome.state, participant.participant_id)
+    return participant, frame, outcome.state
+
+
+def leave(meeting_id: int, participant_id: int, now: datetime | None = None) -> None:
+    """One connection of the participant closed. Safe to repeat past zero connections."""
+    try:
+        execute(meeting_id, rules.SYSTEM, rules.Disconnect(participant_id), now=now)
+    except Refused:
+        log.info("room leave ignored meeting=%s participant=%s", meeting_id, participant_id)
+
+
+def expire(meeting_id: int, turn_id: int, now: datetime | None = None) -> Outcome | None:
+    """Apply the idempotent ``Expire(turn_id)`` if it may be due: a no-op when the turn has
+    moved on or its time is not up yet. A cheap unlocked read first lets the many timers
+    that wake for the same deadline skip the lock when one of them already did the work."""
+    now = now or timezone.now()
+    due = Room.objects.filter(
+        pk=meeting_id, next_deadline_turn=turn_id, next_deadline__lte=now
+    ).exists()
+    if not due:
+        return None
+    return execute(meeting_id, rules.SYSTEM, rules.Expire(turn_id), now=now)
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """Expire every room whose deadline has passed (the Celery backstop); returns how many."""
+    now = now or timezone.now()
+    due = Room.objects.filter(next_deadline__lte=now).values_list("pk", "next_deadline_turn")
+    fired = 0
+    for meeting_id, turn_id in due:
+        outcome = expire(meeting_id, turn_id, now)
+        fired += bool(outcome and outcome.events)
+    return fired
+
+
+def end_room(meeting_id: int, now: datetime | None = None) -> Outcome:
+    """End the room as the system (its scheduled close): safe to repeat."""
+    return execute(meeting_id, rules.SYSTEM, rules.End(), now=now)
+
+
+def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> Outcome | None:
+    """Remove an account from a room as the system (a ban from the circle): safe to repeat."""
+    state = load_state(meeting_id)
+    participant = state and state.participant_for_user(user_id)
+    if participant is None:
+        return None
+    return execute(meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now)
+
+
+def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None = None):
+    """Hide a share as the system (a report resolved by moderation): safe to repeat."""
+    return execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+
+
+# --- Broadcasting --------------------------------------------------------------------------
+
+
+def timer_of(state: RoomState) -> list | None:
+    """The room's next deadline as ``[turn_id, iso moment]`` (JSON-safe), or None."""
+    deadline = rules.next_deadline(state)
+    return None if deadline is None else [deadline[0], deadline[1].isoformat()]
+
+
+def _after_commit(meeting_id: int, outcome: Outcome) -> None:
+    if not outcome.events:
+        return
+    message = {
+        "type": "room.events",
+        "frames": [encode(event) for event in outcome.events],
+        "first_seq": outcome.events[0]["seq"],
+        "last_seq": outcome.events[-1]["seq"],
+        "deadline": timer_of(outcome.state),
+        "removed": [
+            event["participant_id"]
+            for event in outcome.events
+            if event["type"] == "participant_removed"
+        ],
+    }
+    transaction.on_commit(lambda: _group_send(room_group(meeting_id), message))
+
+
+def _send_after_commit(group: str, frames: list[dict[str, Any]]) -> None:
+    message = {"type": "room.private", "frames": [encode(frame) for frame in frames]}
+    transaction.on_commit(lambda: _group_send(group, message))
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def _log(meeting_id: int, command: Any, outcome: Outcome) -> None:
+    """One line per command: meeting, command, seq and event count, never any text."""
+    log.info(
+        "room command meeting=%s command=%s seq=%s events=%s",
+        meeting_id,
+        type(command).__name__,
+        outcome.state.seq,
+        len(outcome.events),
+    )

@@ -1,0 +1,143 @@
+"""Builders for the talking-circle tests: an open meeting, and sockets into its room.
+
+Consumer tests talk to the real ASGI application (origin check, session auth, routing)
+through ``WebsocketCommunicator``. There is no asyncio plugin: a test builds its data
+synchronously, then runs one coroutine with ``run(...)``. The consumer does its database
+work in a thread, so these tests need ``transactional_db`` (the ``meeting`` fixture asks
+for it).
+"""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from hearth.asgi import application
+from meetings.models import RSVP, Meeting
+
+RECEIVE_TIMEOUT = 3
+
+
+@pytest.fixture
+def meeting(transactional_db, circle, facilitator, member, other_member):
+    """A meeting of ``circle`` whose room is open now: ``facilitator`` runs it, ``member``
+    and ``other_member`` are going."""
+    return make_meeting(circle, facilitators=[facilitator], going=[member, other_member])
+
+
+def make_meeting(circle, *, facilitators=(), going=(), **fields):
+    fields = {
+        "title": "Tuesday evening circle",
+        "starts_at": timezone.now() - timedelta(minutes=5),
+        "duration_minutes": 60,
+        "turn_seconds": 120,
+        "room_mode": Meeting.RoomMode.QUEUE,
+        **fields,
+    }
+    meeting = Meeting.objects.create(circle=circle, **fields)
+    meeting.facilitators.set(facilitators)
+    for user in going:
+        RSVP.objects.create(meeting=meeting, user=user, response=RSVP.Response.GOING)
+    return meeting
+
+
+@pytest.fixture
+def cookies():
+    """``cookies(user)``: the session cookie header of a logged-in browser for ``user``."""
+
+    def cookie_for(user):
+        client = Client()
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    return cookie_for
+
+
+def run(coroutine):
+    """Run one test scenario in a fresh event loop, then close the database connections
+    the consumer's threads opened (so the test database can be flushed)."""
+
+    async def scenario():
+        try:
+            return await coroutine
+        finally:
+            await database_sync_to_async(connections.close_all)()
+
+    return asyncio.run(scenario())
+
+
+class Socket:
+    """A WebsocketCommunicator speaking the room's JSON frames."""
+
+    def __init__(self, communicator: WebsocketCommunicator):
+        self.communicator = communicator
+        self.connected = False
+        self.state = None
+
+    async def send(self, frame_type: str, **fields) -> None:
+        await self.communicator.send_to(text_data=json.dumps({"type": frame_type, **fields}))
+
+    async def send_text(self, text: str) -> None:
+        await self.communicator.send_to(text_data=text)
+
+    async def receive(self, timeout: float = RECEIVE_TIMEOUT) -> dict:
+        output = await self.communicator.receive_output(timeout)
+        if output["type"] == "websocket.close":
+            raise AssertionError(f"the socket closed with {output.get('code')}")
+        return json.loads(output["text"])
+
+    async def receive_type(self, frame_type: str, timeout: float = RECEIVE_TIMEOUT) -> dict:
+        """The next frame of ``frame_type``, skipping others."""
+        while True:
+            frame = await self.receive(timeout)
+            if frame["type"] == frame_type:
+                return frame
+
+    async def receive_events(self, count: int) -> list[dict]:
+        return [await self.receive() for _ in range(count)]
+
+    async def receive_close(self, timeout: float = RECEIVE_TIMEOUT) -> int:
+        """Skip frames until the server closes the socket; return the close code."""
+        while True:
+            output = await self.communicator.receive_output(timeout)
+            if output["type"] == "websocket.close":
+                self.connected = False
+                return output.get("code")
+
+    async def nothing_more(self) -> bool:
+        return await self.communicator.receive_nothing(timeout=0.3)
+
+    async def close(self) -> None:
+        if self.connected:
+            await self.communicator.disconnect()
+            self.connected = False
+
+
+@pytest.fixture
+def open_socket(cookies):
+    """``await open_socket(user, meeting)``: a connected socket past its ``state`` frame
+    (kept in ``socket.state``). ``expect_state=False`` returns it right after the
+    handshake; ``user=None`` connects without a session."""
+
+    async def connect(user, meeting, *, expect_state=True, origin="http://testserver", path=None):
+        headers = [(b"origin", origin.encode())]
+        if user is not None:
+            cookie = await database_sync_to_async(cookies)(user)
+            headers.append((b"cookie", cookie.encode()))
+        path = path or f"/ws/meetings/{meeting.pk}/room/"
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        socket = Socket(communicator)
+        connected, _ = await communicator.connect(timeout=RECEIVE_TIMEOUT)
+        socket.connected = connected
+        if connected and expect_state:
+            socket.state = await socket.receive()
+            assert socket.state["type"] == "state"
+        return socket
+
+    return connect
