@@ -5,3 +5,16 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = "Meetings"
+
+    def ready(self):
+        from circles import extensions
+        from circles.signals import membership_changed
+        from meetings import hooks
+        from members import dashboard, data
+
+        extensions.register_next_meeting_lookup(hooks.next_meeting_times)
+        extensions.register_detail_panel("meetings/_circle_upcoming.html", hooks.circle_panel)
+        dashboard.register_panel(20, "meetings/_dashboard.html", hooks.dashboard_panel)
+        data.register_section("rsvps", hooks.export_rsvps)
+        data.register_section("notifications", hooks.export_notifications)
+        membership_changed.connect(hooks.on_membership_changed, dispatch_uid="meetings.withdraw")

@@ -295,3 +295,4 @@ class CalendarFeed(models.Model):
 
 
 from meetings.room.models import *  # noqa: E402, F403 - the room's models belong to this app
+from meetings.wellbeing.models import *  # noqa: E402, F403 - check-ins and toolbox belong to this app
