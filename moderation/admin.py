@@ -1,0 +1,84 @@
+"""Staff edit the safety lists here; everything else is read-only (changes go through
+moderation.actions, and the audit log can never be changed)."""
+
+from django.contrib import admin
+
+from moderation.models import (
+    BlockedWord,
+    CrisisPhrase,
+    ModerationAction,
+    Notice,
+    Report,
+    SafetyEvent,
+    Suspension,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CrisisPhrase)
+class CrisisPhraseAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "language", "active"]
+    list_filter = ["language", "active"]
+    list_editable = ["active"]
+    search_fields = ["phrase"]
+
+
+@admin.register(BlockedWord)
+class BlockedWordAdmin(admin.ModelAdmin):
+    list_display = ["word", "active"]
+    list_filter = ["active"]
+    list_editable = ["active"]
+    search_fields = ["word"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "action",
+        "actor_name",
+        "target_name",
+        "circle_name",
+        "meeting_id",
+    ]
+    list_filter = ["action"]
+    search_fields = ["action", "actor_name", "target_name", "circle_name", "reason"]
+    date_hierarchy = "created_at"
+    actions = None
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "created_at", "reason", "state", "circle", "group_key"]
+    list_filter = ["state", "reason"]
+    actions = None
+
+
+@admin.register(SafetyEvent)
+class SafetyEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "user_name", "circle", "follow_up"]
+    list_filter = ["kind", "follow_up"]
+    actions = None
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["user", "starts_at", "ends_at", "ended_at"]
+    actions = None
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    actions = None

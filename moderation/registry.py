@@ -1,0 +1,44 @@
+"""Handlers higher apps register so moderation can act on their content without importing
+them (ARCHITECTURE.md section 1).
+
+Meetings registers its shares at start-up, in ``MeetingsConfig.ready()``::
+
+    from moderation.registry import register_content_handler
+    register_content_handler("meetings.share", hide=hide_share, describe=describe_share)
+
+``hide(object_id, actor) -> None`` hides the content everywhere (and tells open rooms);
+it must be safe to call twice. ``describe(object_id) -> dict | None`` optionally returns
+the content's current state for the queue, e.g. ``{"hidden": True, "exists": True}``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ContentHandler:
+    label: str
+    hide: Callable[[int, object], None]
+    describe: Callable[[int], dict | None] | None = None
+
+
+_handlers: dict[str, ContentHandler] = {}
+
+
+def register_content_handler(
+    content_type_label: str,
+    *,
+    hide: Callable[[int, object], None],
+    describe: Callable[[int], dict | None] | None = None,
+) -> None:
+    """Register (or replace) the handler for ``app_label.model``, e.g. ``meetings.share``."""
+    label = content_type_label.lower()
+    _handlers[label] = ContentHandler(label=label, hide=hide, describe=describe)
+
+
+def unregister_content_handler(content_type_label: str) -> None:
+    _handlers.pop(content_type_label.lower(), None)
+
+
+def handler_for(content_type_label: str) -> ContentHandler | None:
+    return _handlers.get(content_type_label.lower())

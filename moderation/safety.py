@@ -1,0 +1,112 @@
+"""Crisis phrases and blocked words: pure matching over lists staff edit in the admin.
+
+Text and list entries are normalised the same way before comparing: Unicode compatibility
+forms folded, accents removed, case folded, apostrophes dropped ("don't" = "dont"), any
+other punctuation turned into a space, runs of whitespace collapsed. Matching is by whole
+words, so "skill myself" does not match "kill myself" and "class" does not match "ass".
+
+The lists are cached for a minute and the cache is cleared whenever staff change them.
+"""
+
+import re
+import unicodedata
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+CACHE_SECONDS = 60
+CRISIS_CACHE_KEY = "moderation:crisis-phrases:v1"
+BLOCKED_CACHE_KEY = "moderation:blocked-words:v1"
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Fold ``text`` to lower-case unaccented words separated by single spaces."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _APOSTROPHES.sub("", text.casefold())
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether the normalised ``phrase`` occurs in ``text`` as whole words."""
+    needle = normalize(phrase)
+    return bool(needle) and f" {needle} " in f" {normalize(text)} "
+
+
+def _crisis_phrases() -> list[tuple[str, str]]:
+    from moderation.models import CrisisPhrase
+
+    phrases = cache.get(CRISIS_CACHE_KEY)
+    if phrases is None:
+        phrases = [
+            (normalize(phrase), language)
+            for phrase, language in CrisisPhrase.objects.filter(active=True).values_list(
+                "phrase", "language"
+            )
+        ]
+        cache.set(CRISIS_CACHE_KEY, phrases, CACHE_SECONDS)
+    return phrases
+
+
+def _blocked_words() -> list[tuple[str, str]]:
+    from moderation.models import BlockedWord
+
+    words = cache.get(BLOCKED_CACHE_KEY)
+    if words is None:
+        words = [
+            (normalize(word), word)
+            for word in BlockedWord.objects.filter(active=True).values_list("word", flat=True)
+        ]
+        cache.set(BLOCKED_CACHE_KEY, words, CACHE_SECONDS)
+    return words
+
+
+def clear_cache(**kwargs) -> None:
+    cache.delete_many([CRISIS_CACHE_KEY, BLOCKED_CACHE_KEY])
+
+
+def find_crisis_match(text: str, language: str | None = None) -> bool:
+    """Whether ``text`` contains an active crisis phrase of ``language`` (or of every
+    language). ``language=None`` checks every phrase. Never logs or stores the text."""
+    haystack = f" {normalize(text)} "
+    for phrase, phrase_language in _crisis_phrases():
+        if language is not None and phrase_language not in ("", language):
+            continue
+        if phrase and f" {phrase} " in haystack:
+            return True
+    return False
+
+
+def find_blocked_word(text: str) -> str | None:
+    """The first active blocked word found in ``text`` as a whole word, or ``None``."""
+    haystack = f" {normalize(text)} "
+    for normalized, word in _blocked_words():
+        if normalized and f" {normalized} " in haystack:
+            return word
+    return None
+
+
+def check_text(text: str) -> None:
+    """Raise ``ValidationError`` (code ``blocked_word``) if ``text`` contains a blocked word.
+
+    The room answers it with the error code ``bad_request`` and this message.
+    """
+    word = find_blocked_word(text)
+    if word is not None:
+        raise ValidationError(
+            f"This contains a word that isn't allowed on Hearth (“{word}”). "
+            "Please put it another way.",
+            code="blocked_word",
+        )
+
+
+def check_display_name(name: str) -> None:
+    """A display-name check for ``members.names.extra_checks``."""
+    if find_blocked_word(name) is not None:
+        raise ValidationError(
+            "That name contains a word that isn't allowed on Hearth. Please choose another.",
+            code="blocked_word",
+        )
