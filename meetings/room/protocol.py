@@ -1,0 +1,174 @@
+"""The talking circle's client frames, parsed and checked at the edge.
+
+Every frame a client may send is declared once, in ``CLIENT_FRAMES``: its type, the
+command it becomes and the fields it carries. ``parse_client_frame`` turns a decoded
+JSON value into that command, or raises ``Refused("bad_request")`` naming what is wrong.
+Only the types are checked here; what the values mean (ranges, lengths, who may do it)
+is for the rules.
+
+A frame is a JSON object ``{"type": ..., "ref": ...?, **fields}``. ``ref`` is an optional
+string of at most 64 characters that the server echoes in its reply. Unknown keys are
+ignored. A ``null`` optional field (or ref) counts as not given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from meetings.room.rules import (
+    Command,
+    End,
+    EndTurn,
+    Extend,
+    Grant,
+    Hide,
+    Lock,
+    LowerHand,
+    Move,
+    Mute,
+    NeedSupport,
+    Pass,
+    Pause,
+    RaiseHand,
+    React,
+    Refused,
+    Remove,
+    Resume,
+    SetMode,
+    SetTurnSeconds,
+    Share,
+    Skip,
+    Start,
+    StartRound,
+    Sync,
+    Unlock,
+    Unmute,
+)
+
+MAX_REF_CHARS = 64
+
+
+@dataclass(frozen=True)
+class Report:
+    """A participant reports a share to the moderators; the store files it, not ``apply``."""
+
+    share_id: int
+    reason: str
+    note: str = ""
+
+
+ClientCommand = Command | Report
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a frame: its name, its JSON type (int or str) and whether it must be given.
+
+    An optional field left out takes the command's default.
+    """
+
+    name: str
+    kind: type
+    required: bool = True
+
+
+_PARTICIPANT_ID = FieldSpec("participant_id", int)
+_SHARE_ID = FieldSpec("share_id", int)
+
+CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
+    "sync": (Sync, ()),
+    "raise_hand": (RaiseHand, ()),
+    "lower_hand": (LowerHand, ()),
+    "share": (
+        Share,
+        (FieldSpec("text", str), FieldSpec("content_warning", str, required=False)),
+    ),
+    "end_turn": (EndTurn, ()),
+    "pass": (Pass, ()),
+    "react": (React, (_SHARE_ID, FieldSpec("kind", str))),
+    "report": (
+        Report,
+        (_SHARE_ID, FieldSpec("reason", str), FieldSpec("note", str, required=False)),
+    ),
+    "need_support": (NeedSupport, (FieldSpec("note", str, required=False),)),
+    "start": (Start, ()),
+    "pause": (Pause, ()),
+    "resume": (Resume, ()),
+    "end": (End, ()),
+    "start_round": (StartRound, ()),
+    "set_mode": (SetMode, (FieldSpec("mode", str),)),
+    "set_turn_seconds": (SetTurnSeconds, (FieldSpec("seconds", int),)),
+    "extend": (Extend, (FieldSpec("seconds", int, required=False),)),
+    "grant": (Grant, (_PARTICIPANT_ID,)),
+    "skip": (Skip, ()),
+    "move": (Move, (_PARTICIPANT_ID, FieldSpec("position", int))),
+    "mute": (Mute, (_PARTICIPANT_ID,)),
+    "unmute": (Unmute, (_PARTICIPANT_ID,)),
+    "remove": (Remove, (_PARTICIPANT_ID,)),
+    "lock": (Lock, ()),
+    "unlock": (Unlock, ()),
+    "hide": (Hide, (_SHARE_ID,)),
+}
+
+_KIND_NAMES = {int: "a whole number", str: "text"}
+
+
+def parse_client_frame(data: object) -> tuple[ClientCommand, str | None]:
+    """Turn a decoded JSON frame into its command and its ref; refuse anything malformed."""
+    if not isinstance(data, dict):
+        raise Refused("bad_request", "A frame must be a JSON object.")
+    frame_type = data.get("type")
+    if not isinstance(frame_type, str):
+        raise Refused("bad_request", "A frame needs a 'type', given as text.")
+    if frame_type not in CLIENT_FRAMES:
+        raise Refused("bad_request", f"Unknown frame type {frame_type[:40]!r}.")
+    ref = _parse_ref(data)
+    command_class, fields = CLIENT_FRAMES[frame_type]
+    return command_class(**_read_fields(data, fields)), ref
+
+
+def ref_of(data: object) -> str | None:
+    """The frame's ref if it has a valid one, else None: to echo in an error about the frame."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return _parse_ref(data)
+    except Refused:
+        return None
+
+
+def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
+    """The frame that tells a client its command was refused."""
+    return {"type": "error", "code": code, "message": message, "ref": ref}
+
+
+def _parse_ref(data: dict[Any, Any]) -> str | None:
+    ref = data.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_CHARS):
+        raise Refused(
+            "bad_request", f"The field 'ref' must be text of at most {MAX_REF_CHARS} characters."
+        )
+    return ref
+
+
+def _read_fields(data: dict[Any, Any], fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    values = {}
+    for spec in fields:
+        value = data.get(spec.name)
+        if value is None:
+            if spec.required:
+                raise Refused("bad_request", f"The field {spec.name!r} is required.")
+            continue
+        if not _is_kind(value, spec.kind):
+            raise Refused(
+                "bad_request", f"The field {spec.name!r} must be {_KIND_NAMES[spec.kind]}."
+            )
+        values[spec.name] = value
+    return values
+
+
+def _is_kind(value: object, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)

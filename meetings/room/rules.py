@@ -1,0 +1,1296 @@
+"""The talking circle's rules: a pure state machine.
+
+``apply(state, actor, command, now)`` takes an immutable ``RoomState`` and returns the
+next state and the events to broadcast, or raises ``Refused``. Nothing here touches
+Django, Channels, the network or the clock: ``now`` is passed in as an aware UTC
+datetime, and timers are deadlines kept in the state. Whoever notices a deadline first
+applies the idempotent ``Expire(turn_id)`` (see ``next_deadline``); a second try is a
+no-op. No share text ever lives in the state: the rules only validate it.
+
+Events are dicts ``{"type": ..., "seq": n, **payload}``; ``seq`` rises by exactly one per
+event. Datetimes in payloads are ISO 8601 strings. The event types and their payloads:
+
+    room                 status, mode, locked, turn_seconds
+    joined               participant (as ``participant_public``)
+    participant_updated  participant (a connected person's name or role changed)
+    left                 participant_id
+    seating              participants (ids in seat order, removed people left out)
+    hand_raised          participant_id, queue
+    hand_lowered         participant_id, queue
+    queue                queue
+    turn_started         participant_id, turn_id, deadline, queue
+    turn_ended           participant_id, turn_id, reason
+    turn_paused          participant_id, turn_id, deadline (None), remaining
+    turn_resumed         participant_id, turn_id, deadline, remaining (None)
+    turn_extended        participant_id, turn_id, deadline, remaining
+    shared               share_id, participant_id, turn_id, content_warning
+    reaction             share_id, kind, count
+    share_hidden         share_id
+    participant_muted    participant_id
+    participant_unmuted  participant_id
+    participant_removed  participant_id
+
+``turn_ended`` reasons: ended, passed, skipped, granted_away, muted, removed, timeout,
+disconnected, room_ended.
+
+Choices made where the brief was silent:
+
+- The piece moves on after every command: whenever the room is live and nobody holds
+  it, the first connected person in the queue receives it. So no state ever waits with
+  a free piece and someone ready to take it.
+- Pausing freezes the reconnect grace as well as the turn: while paused a holder has no
+  grace deadline, and on resume a holder who is still away gets a fresh 30 seconds.
+- ``Extend`` counts from now when the deadline has already passed (a timer that has not
+  fired yet), so the speaker always gets the extra time they were given.
+- ``End`` of an ended room and ``Expire`` in an ended room are no-ops, so a double click
+  or a late timer never sees an error. ``Start`` of a paused or ended room is refused
+  with ``bad_request`` (resume it, or it is over).
+- ``Remove`` of someone already removed is a no-op, like a second ``Lock``.
+- The system (``Actor(None)``) may ``End`` the room (its scheduled close), ``Hide`` a
+  share (a report resolved elsewhere) and ``Remove`` someone (a ban from the circle);
+  other moderator commands need a connected facilitator, host or staff member.
+- ``Disconnect`` is accepted from the system or from the participant it names.
+- A person needs a live connection to act; moderators too.
+- A returning person's new display name or role is announced with
+  ``participant_updated`` when they were already connected (a second tab), so that
+  snapshot plus events always equals a fresh snapshot.
+- Length limits count the text as sent; blank means empty after stripping. The
+  content warning is stripped in the ``shared`` event.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+REACTION_KINDS = ("heard", "thanks", "me_too", "strength")
+MODES = ("round", "queue")
+STATUSES = ("open", "live", "paused", "ended")
+ROLES = ("member", "facilitator", "host", "staff")
+MIN_TURN_SECONDS = 30
+MAX_TURN_SECONDS = 1800
+DEFAULT_TURN_SECONDS = 180
+DEFAULT_EXTEND_SECONDS = 60
+MAX_EXTEND_SECONDS = 600
+GRACE_SECONDS = 30
+MAX_SHARE_CHARS = 4000
+MAX_CONTENT_WARNING_CHARS = 200
+
+REFUSAL_MESSAGES = {
+    "bad_request": "That request wasn't understood.",
+    "forbidden": "You don't have permission to do that.",
+    "not_your_turn": "Please wait until you hold the talking piece.",
+    "muted": "A facilitator has muted you for now.",
+    "room_not_live": "The circle isn't in session right now.",
+    "too_long": "That's longer than the circle allows.",
+    "not_found": "We couldn't find that in this circle.",
+    "rate_limited": "That was a lot at once. Please wait a moment and try again.",
+    "removed": "A facilitator has asked you to leave this circle.",
+    "locked": "This circle is closed to new people right now.",
+    "closed": "This circle has ended.",
+}
+
+
+class Refused(Exception):
+    """A command the rules do not allow: ``code`` is for programs, ``message`` for people."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        if code not in REFUSAL_MESSAGES:
+            raise ValueError(f"Unknown refusal code {code!r}.")
+        self.code = code
+        self.message = message or REFUSAL_MESSAGES[code]
+        super().__init__(f"{code}: {self.message}")
+
+
+class InvariantViolation(Exception):
+    """The state breaks a rule that every reachable state keeps: a bug, never a user error."""
+
+
+# --- Values ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person in the room: ``seat`` orders the circle, ``connections`` counts open sockets."""
+
+    participant_id: int
+    user_id: int
+    display_name: str
+    role: str
+    seat: int
+    connections: int = 0
+    muted: bool = False
+    removed: bool = False
+
+    @property
+    def present(self) -> bool:
+        return self.connections > 0 and not self.removed
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role != "member"
+
+    @property
+    def can_hold_piece(self) -> bool:
+        return self.present and not self.muted
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the talking piece, and until when.
+
+    While live ``deadline`` is set; while paused it is None and ``remaining`` holds the
+    seconds left. ``grace_deadline`` is set while the room is live and the holder has no
+    connection.
+    """
+
+    participant_id: int
+    turn_id: int
+    deadline: datetime | None
+    remaining: float | None
+    grace_deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class ShareMeta:
+    """What the room knows about a share: never its text. ``reactions`` holds (pid, kind)."""
+
+    share_id: int
+    participant_id: int
+    turn_id: int
+    hidden: bool = False
+    reactions: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """All the room remembers between commands; the store keeps it as JSON (``to_json``)."""
+
+    status: str = "open"
+    mode: str = "round"
+    locked: bool = False
+    turn_seconds: int = DEFAULT_TURN_SECONDS
+    seq: int = 0
+    participants: tuple[Participant, ...] = ()
+    queue: tuple[int, ...] = ()
+    holder: Holder | None = None
+    shares: tuple[ShareMeta, ...] = ()
+    next_participant_id: int = 1
+    next_turn_id: int = 1
+    next_share_id: int = 1
+
+    def participant(self, participant_id: object) -> Participant | None:
+        return next((p for p in self.participants if p.participant_id == participant_id), None)
+
+    def participant_for_user(self, user_id: int) -> Participant | None:
+        return next((p for p in self.participants if p.user_id == user_id), None)
+
+    def share(self, share_id: object) -> ShareMeta | None:
+        return next((s for s in self.shares if s.share_id == share_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as JSON-safe values, for a database JSON column."""
+        return {
+            "status": self.status,
+            "mode": self.mode,
+            "locked": self.locked,
+            "turn_seconds": self.turn_seconds,
+            "seq": self.seq,
+            "participants": [asdict(p) for p in self.participants],
+            "queue": list(self.queue),
+            "holder": None if self.holder is None else _holder_to_json(self.holder),
+            "shares": [_share_to_json(s) for s in self.shares],
+            "next_participant_id": self.next_participant_id,
+            "next_turn_id": self.next_turn_id,
+            "next_share_id": self.next_share_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RoomState:
+        """The state ``to_json`` wrote, exactly."""
+        return cls(
+            status=data["status"],
+            mode=data["mode"],
+            locked=data["locked"],
+            turn_seconds=data["turn_seconds"],
+            seq=data["seq"],
+            participants=tuple(Participant(**p) for p in data["participants"]),
+            queue=tuple(data["queue"]),
+            holder=None if data["holder"] is None else _holder_from_json(data["holder"]),
+            shares=tuple(_share_from_json(s) for s in data["shares"]),
+            next_participant_id=data["next_participant_id"],
+            next_turn_id=data["next_turn_id"],
+            next_share_id=data["next_share_id"],
+        )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _holder_to_json(holder: Holder) -> dict[str, Any]:
+    return {
+        "participant_id": holder.participant_id,
+        "turn_id": holder.turn_id,
+        "deadline": _iso(holder.deadline),
+        "remaining": holder.remaining,
+        "grace_deadline": _iso(holder.grace_deadline),
+    }
+
+
+def _holder_from_json(data: dict[str, Any]) -> Holder:
+    return Holder(
+        participant_id=data["participant_id"],
+        turn_id=data["turn_id"],
+        deadline=_from_iso(data["deadline"]),
+        remaining=data["remaining"],
+        grace_deadline=_from_iso(data["grace_deadline"]),
+    )
+
+
+def _share_to_json(share: ShareMeta) -> dict[str, Any]:
+    return {
+        "share_id": share.share_id,
+        "participant_id": share.participant_id,
+        "turn_id": share.turn_id,
+        "hidden": share.hidden,
+        "reactions": [list(reaction) for reaction in sorted(share.reactions)],
+    }
+
+
+def _share_from_json(data: dict[str, Any]) -> ShareMeta:
+    return ShareMeta(
+        share_id=data["share_id"],
+        participant_id=data["participant_id"],
+        turn_id=data["turn_id"],
+        hidden=data["hidden"],
+        reactions=frozenset((pid, kind) for pid, kind in data["reactions"]),
+    )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who issues a command: a participant, or the system (timers, the server) when None."""
+
+    participant_id: int | None
+
+    @property
+    def is_system(self) -> bool:
+        return self.participant_id is None
+
+
+SYSTEM = Actor(None)
+
+
+# --- Commands ----------------------------------------------------------------------------
+# Anyone connected.
+
+
+@dataclass(frozen=True)
+class Sync:
+    """Ask for a fresh snapshot; changes nothing."""
+
+
+@dataclass(frozen=True)
+class RaiseHand:
+    pass
+
+
+@dataclass(frozen=True)
+class LowerHand:
+    pass
+
+
+@dataclass(frozen=True)
+class Share:
+    text: str
+    content_warning: str = ""
+
+
+@dataclass(frozen=True)
+class EndTurn:
+    pass
+
+
+@dataclass(frozen=True)
+class Pass:
+    pass
+
+
+@dataclass(frozen=True)
+class React:
+    share_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class NeedSupport:
+    """Validated by ``check_need_support`` and handled by the store; ``apply`` refuses it."""
+
+    note: str = ""
+
+
+# Facilitators, hosts and staff.
+
+
+@dataclass(frozen=True)
+class Start:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class End:
+    pass
+
+
+@dataclass(frozen=True)
+class StartRound:
+    pass
+
+
+@dataclass(frozen=True)
+class SetMode:
+    mode: str
+
+
+@dataclass(frozen=True)
+class SetTurnSeconds:
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Extend:
+    seconds: int = DEFAULT_EXTEND_SECONDS
+
+
+@dataclass(frozen=True)
+class Grant:
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Move:
+    participant_id: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Mute:
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class Unmute:
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class Remove:
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class Lock:
+    pass
+
+
+@dataclass(frozen=True)
+class Unlock:
+    pass
+
+
+@dataclass(frozen=True)
+class Hide:
+    share_id: int
+
+
+# Connection lifecycle and timers, issued by the server.
+
+
+@dataclass(frozen=True)
+class Join:
+    user_id: int
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    participant_id: int
+
+
+@dataclass(frozen=True)
+class Expire:
+    turn_id: int
+
+
+Command = (
+    Sync
+    | RaiseHand
+    | LowerHand
+    | Share
+    | EndTurn
+    | Pass
+    | React
+    | NeedSupport
+    | Start
+    | Pause
+    | Resume
+    | End
+    | StartRound
+    | SetMode
+    | SetTurnSeconds
+    | Extend
+    | Grant
+    | Skip
+    | Move
+    | Mute
+    | Unmute
+    | Remove
+    | Lock
+    | Unlock
+    | Hide
+    | Join
+    | Disconnect
+    | Expire
+)
+
+
+# --- Public views ------------------------------------------------------------------------
+
+
+def participant_public(participant: Participant) -> dict[str, Any]:
+    """What everyone in the room may see of a participant (never their user id)."""
+    return {
+        "participant_id": participant.participant_id,
+        "display_name": participant.display_name,
+        "role": participant.role,
+        "present": participant.present,
+        "muted": participant.muted,
+    }
+
+
+def public_state(state: RoomState) -> dict[str, Any]:
+    """The snapshot sent on connect and on sync; events then bring it up to date."""
+    return {
+        "seq": state.seq,
+        "room": _room_public(state),
+        "holder": None if state.holder is None else _holder_public(state.holder),
+        "queue": list(state.queue),
+        "participants": [participant_public(p) for p in _seated(state)],
+    }
+
+
+def _room_public(state: RoomState) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "mode": state.mode,
+        "locked": state.locked,
+        "turn_seconds": state.turn_seconds,
+    }
+
+
+def _holder_public(holder: Holder) -> dict[str, Any]:
+    return {
+        "participant_id": holder.participant_id,
+        "turn_id": holder.turn_id,
+        "deadline": _iso(holder.deadline),
+        "remaining": holder.remaining,
+    }
+
+
+def _seated(state: RoomState) -> list[Participant]:
+    """Everyone not removed, in seat order."""
+    return sorted((p for p in state.participants if not p.removed), key=lambda p: p.seat)
+
+
+def next_deadline(state: RoomState) -> tuple[int, datetime] | None:
+    """When to try ``Expire(turn_id)`` next, as (turn_id, moment); None if nothing is due."""
+    holder = state.holder
+    if holder is None or state.status != "live" or holder.deadline is None:
+        return None
+    moments = [holder.deadline]
+    if holder.grace_deadline is not None:
+        moments.append(holder.grace_deadline)
+    return holder.turn_id, min(moments)
+
+
+# --- Checks for commands the store handles ------------------------------------------------
+
+
+def check_need_support(state: RoomState, actor: Actor) -> Participant:
+    """Refuse a support request from anyone not connected to the room; return who asked."""
+    return _connected_participant(state, actor)
+
+
+def check_report(state: RoomState, actor: Actor, share_id: object) -> ShareMeta:
+    """Refuse a report from anyone not connected, or of a share they cannot see."""
+    _connected_participant(state, actor)
+    return _visible_share(state, share_id)
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+
+def apply(
+    state: RoomState, actor: Actor, command: Command, now: datetime
+) -> tuple[RoomState, list[dict[str, Any]]]:
+    """Apply ``command`` from ``actor`` at ``now``: return the new state and its events.
+
+    A command that changes nothing returns the same state and no events. Anything not
+    allowed raises ``Refused`` and leaves no trace.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("apply() needs an aware datetime for now.")
+    rule = _RULES.get(type(command))
+    if rule is None:
+        raise Refused("bad_request", f"{type(command).__name__} is not a change to the room.")
+    acting = _authorise(state, actor, command, rule.who)
+    if state.status == "ended" and not rule.runs_when_ended:
+        raise Refused("room_not_live", "This circle has ended.")
+    change = _Change(state, now)
+    rule.handler(change, acting, command)
+    _advance(change)
+    return change.state, change.events
+
+
+class _Change:
+    """A command being applied: the state so far and the events emitted, in order."""
+
+    def __init__(self, state: RoomState, now: datetime) -> None:
+        self.state = state
+        self.now = now
+        self.events: list[dict[str, Any]] = []
+
+    def update(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+
+    def put_participant(self, participant: Participant) -> None:
+        self.update(
+            participants=tuple(
+                participant if p.participant_id == participant.participant_id else p
+                for p in self.state.participants
+            )
+        )
+
+    def put_share(self, share: ShareMeta) -> None:
+        self.update(
+            shares=tuple(share if s.share_id == share.share_id else s for s in self.state.shares)
+        )
+
+    def emit(self, event_type: str, **payload: Any) -> None:
+        seq = self.state.seq + 1
+        self.update(seq=seq)
+        self.events.append({"type": event_type, "seq": seq, **payload})
+
+
+class _Who(enum.Enum):
+    ANYONE = "anyone"
+    SERVER = "the server only"
+    CONNECTION = "the server, or the participant named in the command"
+    PRESENT = "a connected participant"
+    MODERATOR = "a connected facilitator, host or staff member"
+    MODERATOR_OR_SYSTEM = "a connected moderator, or the system"
+
+
+_SYSTEM_MAY = frozenset({_Who.SERVER, _Who.CONNECTION, _Who.MODERATOR_OR_SYSTEM})
+
+
+@dataclass(frozen=True)
+class _Rule:
+    handler: Callable[[_Change, Any, Any], None]
+    who: _Who
+    runs_when_ended: bool = False
+
+
+def _authorise(state: RoomState, actor: Actor, command: Command, who: _Who) -> Participant | None:
+    """Refuse an actor who may not issue the command; return the acting participant if any."""
+    if who is _Who.ANYONE:
+        return None
+    if actor.is_system:
+        if who in _SYSTEM_MAY:
+            return None
+        raise Refused("forbidden", "Only someone in the circle can do that.")
+    if who is _Who.SERVER:
+        raise Refused("forbidden", "Only the server can do that.")
+    if who is _Who.CONNECTION:
+        if actor.participant_id != getattr(command, "participant_id", None):
+            raise Refused("forbidden", "You can only close your own connection.")
+        return None
+    participant = _connected_participant(state, actor)
+    if who is not _Who.PRESENT and not participant.can_moderate:
+        raise Refused("forbidden", "Only a facilitator can do that.")
+    return participant
+
+
+def _connected_participant(state: RoomState, actor: Actor) -> Participant:
+    participant = None if actor.is_system else state.participant(actor.participant_id)
+    if participant is None or participant.removed:
+        raise Refused("forbidden", "You're not part of this circle.")
+    if not participant.present:
+        raise Refused("forbidden", "You need to be connected to the circle to do that.")
+    return participant
+
+
+def _target(state: RoomState, participant_id: object) -> Participant:
+    participant = state.participant(participant_id)
+    if participant is None or participant.removed:
+        raise Refused("not_found", "That person isn't in this circle.")
+    return participant
+
+
+def _visible_share(state: RoomState, share_id: object) -> ShareMeta:
+    share = state.share(share_id)
+    if share is None or share.hidden:
+        raise Refused("not_found", "That share isn't available.")
+    return share
+
+
+def _require_live(state: RoomState) -> None:
+    if state.status == "open":
+        raise Refused("room_not_live", "The circle hasn't started yet.")
+    if state.status == "paused":
+        raise Refused("room_not_live", "The circle is paused for a moment.")
+
+
+def _require_int(value: object, name: str, low: int, high: int | None = None) -> None:
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if is_int and value >= low and (high is None or value <= high):
+        return
+    if high is None:
+        raise Refused("bad_request", f"{name} must be a whole number, {low} or more.")
+    raise Refused("bad_request", f"{name} must be a whole number from {low} to {high}.")
+
+
+def _without(queue: tuple[int, ...], participant_id: int) -> tuple[int, ...]:
+    return tuple(pid for pid in queue if pid != participant_id)
+
+
+def _holds(state: RoomState, participant_id: int) -> bool:
+    return state.holder is not None and state.holder.participant_id == participant_id
+
+
+# --- Turns and the queue -------------------------------------------------------------------
+
+
+def _advance(change: _Change) -> None:
+    """Give a free piece in a live room to the first connected person in the queue."""
+    state = change.state
+    if state.status != "live" or state.holder is not None:
+        return
+    ready = (pid for pid in state.queue if _may_hold(state, pid))
+    next_holder = next(ready, None)
+    if next_holder is not None:
+        _start_turn(change, next_holder)
+
+
+def _is_present(state: RoomState, participant_id: int) -> bool:
+    participant = state.participant(participant_id)
+    return participant is not None and participant.present
+
+
+def _may_hold(state: RoomState, participant_id: int) -> bool:
+    participant = state.participant(participant_id)
+    return participant is not None and participant.can_hold_piece
+
+
+def _start_turn(change: _Change, participant_id: int) -> None:
+    state = change.state
+    turn_id = state.next_turn_id
+    deadline = change.now + timedelta(seconds=state.turn_seconds)
+    queue = _without(state.queue, participant_id)
+    change.update(
+        holder=Holder(participant_id, turn_id, deadline, None, None),
+        next_turn_id=turn_id + 1,
+        queue=queue,
+    )
+    change.emit(
+        "turn_started",
+        participant_id=participant_id,
+        turn_id=turn_id,
+        deadline=_iso(deadline),
+        queue=list(queue),
+    )
+
+
+def _end_turn(change: _Change, reason: str) -> None:
+    holder = change.state.holder
+    if holder is None:
+        return
+    change.update(holder=None)
+    change.emit(
+        "turn_ended",
+        participant_id=holder.participant_id,
+        turn_id=holder.turn_id,
+        reason=reason,
+    )
+
+
+def _end_turn_of(change: _Change, participant_id: int, reason: str) -> None:
+    if _holds(change.state, participant_id):
+        _end_turn(change, reason)
+
+
+def _set_queue(change: _Change, queue: tuple[int, ...]) -> None:
+    if queue != change.state.queue:
+        change.update(queue=queue)
+        change.emit("queue", queue=list(queue))
+
+
+def _start_round(change: _Change) -> None:
+    """Queue everyone who can hold the piece, in seat order, replacing the queue."""
+    state = change.state
+    queue = tuple(
+        p.participant_id
+        for p in _seated(state)
+        if p.can_hold_piece and not _holds(state, p.participant_id)
+    )
+    _set_queue(change, queue)
+
+
+def _emit_room(change: _Change) -> None:
+    change.emit("room", **_room_public(change.state))
+
+
+def _emit_holder(change: _Change, event_type: str) -> None:
+    holder = change.state.holder
+    if holder is not None:
+        change.emit(event_type, **_holder_public(holder))
+
+
+# --- Connections ---------------------------------------------------------------------------
+
+
+def _join(change: _Change, _acting: None, command: Join) -> None:
+    if command.role not in ROLES:
+        raise Refused("bad_request", f"role must be one of {', '.join(ROLES)}.")
+    if not isinstance(command.display_name, str) or not command.display_name.strip():
+        raise Refused("bad_request", "A display name is needed to join.")
+    state = change.state
+    known = state.participant_for_user(command.user_id)
+    if known is not None and known.removed:
+        raise Refused("removed")
+    if state.status == "ended":
+        raise Refused("closed")
+    if known is None and state.locked:
+        raise Refused("locked")
+    if known is None:
+        _seat_newcomer(change, command)
+    else:
+        _reconnect(change, known, command)
+
+
+def _seat_newcomer(change: _Change, command: Join) -> None:
+    state = change.state
+    newcomer = Participant(
+        participant_id=state.next_participant_id,
+        user_id=command.user_id,
+        display_name=command.display_name,
+        role=command.role,
+        seat=len(state.participants),
+        connections=1,
+    )
+    change.update(
+        participants=(*state.participants, newcomer),
+        next_participant_id=newcomer.participant_id + 1,
+    )
+    change.emit("joined", participant=participant_public(newcomer))
+
+
+def _reconnect(change: _Change, known: Participant, command: Join) -> None:
+    returning = replace(
+        known,
+        connections=known.connections + 1,
+        display_name=command.display_name,
+        role=command.role,
+    )
+    change.put_participant(returning)
+    if not known.present:
+        change.emit("joined", participant=participant_public(returning))
+    elif participant_public(returning) != participant_public(known):
+        change.emit("participant_updated", participant=participant_public(returning))
+    holder = change.state.holder
+    if holder is not None and holder.participant_id == known.participant_id:
+        change.update(holder=replace(holder, grace_deadline=None))
+
+
+def _disconnect(change: _Change, _acting: None, command: Disconnect) -> None:
+    state = change.state
+    leaving = state.participant(command.participant_id)
+    if leaving is None:
+        raise Refused("not_found", "That person isn't in this circle.")
+    if leaving.connections == 0:
+        return
+    change.put_participant(replace(leaving, connections=leaving.connections - 1))
+    if leaving.connections > 1:
+        return
+    change.emit("left", participant_id=leaving.participant_id)
+    holder = change.state.holder
+    if (
+        state.status == "live"
+        and holder is not None
+        and holder.participant_id == leaving.participant_id
+    ):
+        grace_deadline = change.now + timedelta(seconds=GRACE_SECONDS)
+        change.update(holder=replace(holder, grace_deadline=grace_deadline))
+
+
+def _expire(change: _Change, _acting: None, command: Expire) -> None:
+    """End the turn ``command.turn_id`` if its grace or its time has run out."""
+    state = change.state
+    holder = state.holder
+    if state.status != "live" or holder is None or holder.turn_id != command.turn_id:
+        return
+    if holder.grace_deadline is not None and change.now >= holder.grace_deadline:
+        _end_turn(change, "disconnected")
+    elif holder.deadline is not None and change.now >= holder.deadline:
+        _end_turn(change, "timeout")
+
+
+def _sync(_change: _Change, _acting: None, _command: Sync) -> None:
+    """A snapshot request changes nothing."""
+
+
+# --- Anyone connected ----------------------------------------------------------------------
+
+
+def _raise_hand(change: _Change, me: Participant, _command: RaiseHand) -> None:
+    if me.muted:
+        raise Refused("muted")
+    state = change.state
+    if _holds(state, me.participant_id) or me.participant_id in state.queue:
+        return
+    queue = (*state.queue, me.participant_id)
+    change.update(queue=queue)
+    change.emit("hand_raised", participant_id=me.participant_id, queue=list(queue))
+
+
+def _lower_hand(change: _Change, me: Participant, _command: LowerHand) -> None:
+    state = change.state
+    if me.participant_id not in state.queue:
+        return
+    queue = _without(state.queue, me.participant_id)
+    change.update(queue=queue)
+    change.emit("hand_lowered", participant_id=me.participant_id, queue=list(queue))
+
+
+def _share(change: _Change, me: Participant, command: Share) -> None:
+    state = change.state
+    _require_live(state)
+    if me.muted:
+        raise Refused("muted")
+    if state.holder is None or state.holder.participant_id != me.participant_id:
+        raise Refused("not_your_turn", "You can share when you hold the talking piece.")
+    _check_share_text(command)
+    share = ShareMeta(state.next_share_id, me.participant_id, state.holder.turn_id)
+    change.update(shares=(*state.shares, share), next_share_id=share.share_id + 1)
+    change.emit(
+        "shared",
+        share_id=share.share_id,
+        participant_id=share.participant_id,
+        turn_id=share.turn_id,
+        content_warning=command.content_warning.strip(),
+    )
+
+
+def _check_share_text(command: Share) -> None:
+    if not isinstance(command.text, str) or not command.text.strip():
+        raise Refused("bad_request", "There's nothing to share yet.")
+    if not isinstance(command.content_warning, str):
+        raise Refused("bad_request", "The content warning must be text.")
+    if len(command.text) > MAX_SHARE_CHARS:
+        raise Refused("too_long", f"A share can be up to {MAX_SHARE_CHARS} characters.")
+    if len(command.content_warning) > MAX_CONTENT_WARNING_CHARS:
+        raise Refused(
+            "too_long",
+            f"A content warning can be up to {MAX_CONTENT_WARNING_CHARS} characters.",
+        )
+
+
+def _end_own_turn(change: _Change, me: Participant, _command: EndTurn) -> None:
+    _hand_back(change, me, "ended")
+
+
+def _pass(change: _Change, me: Participant, _command: Pass) -> None:
+    _hand_back(change, me, "passed")
+
+
+def _hand_back(change: _Change, me: Participant, reason: str) -> None:
+    if not _holds(change.state, me.participant_id):
+        raise Refused("not_your_turn", "Only the person holding the talking piece can do that.")
+    _end_turn(change, reason)
+
+
+def _react(change: _Change, me: Participant, command: React) -> None:
+    if command.kind not in REACTION_KINDS:
+        raise Refused("bad_request", f"A reaction is one of {', '.join(REACTION_KINDS)}.")
+    share = _visible_share(change.state, command.share_id)
+    if me.muted:
+        raise Refused("muted")
+    reaction = (me.participant_id, command.kind)
+    if reaction in share.reactions:
+        return
+    share = replace(share, reactions=share.reactions | {reaction})
+    change.put_share(share)
+    count = sum(1 for _, kind in share.reactions if kind == command.kind)
+    change.emit("reaction", share_id=share.share_id, kind=command.kind, count=count)
+
+
+# --- The room, run by moderators -----------------------------------------------------------
+
+
+def _start(change: _Change, _acting: Participant, _command: Start) -> None:
+    status = change.state.status
+    if status == "live":
+        return
+    if status == "paused":
+        raise Refused("bad_request", "The circle is paused; resume it instead.")
+    if status == "ended":
+        raise Refused("bad_request", "This circle has ended and can't start again.")
+    change.update(status="live")
+    _emit_room(change)
+    if change.state.mode == "round":
+        _start_round(change)
+
+
+def _start_round_command(change: _Change, _acting: Participant, _command: StartRound) -> None:
+    _require_live(change.state)
+    _start_round(change)
+
+
+def _pause(change: _Change, _acting: Participant, _command: Pause) -> None:
+    """Stop the clock: the holder's time left (and any reconnect grace) waits for resume."""
+    state = change.state
+    if state.status == "paused":
+        return
+    _require_live(state)
+    change.update(status="paused")
+    _emit_room(change)
+    holder = state.holder
+    if holder is not None and holder.deadline is not None:
+        remaining = max(0.0, (holder.deadline - change.now).total_seconds())
+        change.update(
+            holder=replace(holder, deadline=None, remaining=remaining, grace_deadline=None)
+        )
+        _emit_holder(change, "turn_paused")
+
+
+def _resume(change: _Change, _acting: Participant, _command: Resume) -> None:
+    """Restart the clock; a holder who is still away gets a fresh grace period."""
+    state = change.state
+    if state.status == "live":
+        return
+    if state.status != "paused":
+        raise Refused("room_not_live", "The circle hasn't started yet.")
+    change.update(status="live")
+    _emit_room(change)
+    holder = state.holder
+    if holder is not None and holder.remaining is not None:
+        away = not _is_present(state, holder.participant_id)
+        change.update(
+            holder=replace(
+                holder,
+                deadline=change.now + timedelta(seconds=holder.remaining),
+                remaining=None,
+                grace_deadline=change.now + timedelta(seconds=GRACE_SECONDS) if away else None,
+            )
+        )
+        _emit_holder(change, "turn_resumed")
+
+
+def _end(change: _Change, _acting: Participant | None, _command: End) -> None:
+    if change.state.status == "ended":
+        return
+    _end_turn(change, "room_ended")
+    _set_queue(change, ())
+    change.update(status="ended")
+    _emit_room(change)
+
+
+def _set_mode(change: _Change, _acting: Participant, command: SetMode) -> None:
+    if command.mode not in MODES:
+        raise Refused("bad_request", f"mode must be one of {', '.join(MODES)}.")
+    if command.mode != change.state.mode:
+        change.update(mode=command.mode)
+        _emit_room(change)
+
+
+def _set_turn_seconds(change: _Change, _acting: Participant, command: SetTurnSeconds) -> None:
+    """Set the length of the turns that start from now on; the current one keeps its time."""
+    _require_int(command.seconds, "seconds", MIN_TURN_SECONDS, MAX_TURN_SECONDS)
+    if command.seconds != change.state.turn_seconds:
+        change.update(turn_seconds=command.seconds)
+        _emit_room(change)
+
+
+def _extend(change: _Change, _acting: Participant, command: Extend) -> None:
+    """Give the holder more time, counted from now if their deadline has already passed."""
+    _require_int(command.seconds, "seconds", 1, MAX_EXTEND_SECONDS)
+    holder = change.state.holder
+    if holder is None:
+        raise Refused("bad_request", "Nobody holds the talking piece right now.")
+    extra = timedelta(seconds=command.seconds)
+    if holder.deadline is not None:
+        holder = replace(holder, deadline=max(holder.deadline, change.now) + extra)
+    elif holder.remaining is not None:
+        holder = replace(holder, remaining=holder.remaining + command.seconds)
+    change.update(holder=holder)
+    _emit_holder(change, "turn_extended")
+
+
+def _set_locked(change: _Change, locked: bool) -> None:
+    if change.state.locked != locked:
+        change.update(locked=locked)
+        _emit_room(change)
+
+
+def _lock(change: _Change, _acting: Participant, _command: Lock) -> None:
+    _set_locked(change, True)
+
+
+def _unlock(change: _Change, _acting: Participant, _command: Unlock) -> None:
+    _set_locked(change, False)
+
+
+# --- The piece and the queue, moved by moderators -------------------------------------------
+
+
+def _grant(change: _Change, _acting: Participant, command: Grant) -> None:
+    state = change.state
+    _require_live(state)
+    target = _target(state, command.participant_id)
+    if _holds(state, target.participant_id):
+        return
+    if not target.present:
+        raise Refused("bad_request", f"{target.display_name} isn't connected right now.")
+    if target.muted:
+        raise Refused("bad_request", f"{target.display_name} is muted; unmute them first.")
+    _end_turn(change, "granted_away")
+    _start_turn(change, target.participant_id)
+
+
+def _skip(change: _Change, _acting: Participant, _command: Skip) -> None:
+    _end_turn(change, "skipped")
+
+
+def _move(change: _Change, _acting: Participant, command: Move) -> None:
+    """Move someone within the queue if they are in it, otherwise in the seating order."""
+    _require_int(command.position, "position", 0)
+    target = _target(change.state, command.participant_id)
+    if target.participant_id in change.state.queue:
+        queue = _moved(change.state.queue, target.participant_id, command.position)
+        _set_queue(change, queue)
+    else:
+        _move_seat(change, target.participant_id, command.position)
+
+
+def _moved(ids: tuple[int, ...], participant_id: int, position: int) -> tuple[int, ...]:
+    """``ids`` with ``participant_id`` at ``position``, clamped to the end."""
+    others = list(_without(ids, participant_id))
+    others.insert(min(position, len(others)), participant_id)
+    return tuple(others)
+
+
+def _move_seat(change: _Change, participant_id: int, position: int) -> None:
+    """Reseat the circle with the person at ``position``; seats stay 0..n-1, removed last."""
+    state = change.state
+    seated = tuple(p.participant_id for p in _seated(state))
+    order = _moved(seated, participant_id, position)
+    if order == seated:
+        return
+    removed = sorted((p for p in state.participants if p.removed), key=lambda p: p.seat)
+    seats = {pid: seat for seat, pid in enumerate((*order, *(p.participant_id for p in removed)))}
+    change.update(
+        participants=tuple(replace(p, seat=seats[p.participant_id]) for p in state.participants)
+    )
+    change.emit("seating", participants=list(order))
+
+
+# --- People, moderated --------------------------------------------------------------------
+
+
+def _mute(change: _Change, _acting: Participant, command: Mute) -> None:
+    target = _target(change.state, command.participant_id)
+    if target.can_moderate:
+        raise Refused("forbidden", "Facilitators can't be muted.")
+    if target.muted:
+        return
+    change.put_participant(replace(target, muted=True))
+    change.emit("participant_muted", participant_id=target.participant_id)
+    _set_queue(change, _without(change.state.queue, target.participant_id))
+    _end_turn_of(change, target.participant_id, "muted")
+
+
+def _unmute(change: _Change, _acting: Participant, command: Unmute) -> None:
+    target = _target(change.state, command.participant_id)
+    if target.muted:
+        change.put_participant(replace(target, muted=False))
+        change.emit("participant_unmuted", participant_id=target.participant_id)
+
+
+def _remove(change: _Change, acting: Participant | None, command: Remove) -> None:
+    target = change.state.participant(command.participant_id)
+    if target is None:
+        raise Refused("not_found", "That person isn't in this circle.")
+    if acting is not None and acting.participant_id == target.participant_id:
+        raise Refused("bad_request", "You can't remove yourself; leaving is always fine.")
+    if target.removed:
+        return
+    if target.can_moderate:
+        raise Refused("forbidden", "Facilitators can't be removed from the circle.")
+    change.put_participant(replace(target, removed=True, connections=0))
+    change.emit("participant_removed", participant_id=target.participant_id)
+    _set_queue(change, _without(change.state.queue, target.participant_id))
+    _end_turn_of(change, target.participant_id, "removed")
+
+
+def _hide(change: _Change, _acting: Participant | None, command: Hide) -> None:
+    share = change.state.share(command.share_id)
+    if share is None:
+        raise Refused("not_found", "That share isn't in this circle.")
+    if not share.hidden:
+        change.put_share(replace(share, hidden=True))
+        change.emit("share_hidden", share_id=share.share_id)
+
+
+_RULES: dict[type, _Rule] = {
+    Sync: _Rule(_sync, _Who.ANYONE, runs_when_ended=True),
+    RaiseHand: _Rule(_raise_hand, _Who.PRESENT),
+    LowerHand: _Rule(_lower_hand, _Who.PRESENT),
+    Share: _Rule(_share, _Who.PRESENT),
+    EndTurn: _Rule(_end_own_turn, _Who.PRESENT),
+    Pass: _Rule(_pass, _Who.PRESENT),
+    React: _Rule(_react, _Who.PRESENT),
+    Start: _Rule(_start, _Who.MODERATOR, runs_when_ended=True),
+    Pause: _Rule(_pause, _Who.MODERATOR),
+    Resume: _Rule(_resume, _Who.MODERATOR),
+    End: _Rule(_end, _Who.MODERATOR_OR_SYSTEM, runs_when_ended=True),
+    StartRound: _Rule(_start_round_command, _Who.MODERATOR),
+    SetMode: _Rule(_set_mode, _Who.MODERATOR),
+    SetTurnSeconds: _Rule(_set_turn_seconds, _Who.MODERATOR),
+    Extend: _Rule(_extend, _Who.MODERATOR),
+    Grant: _Rule(_grant, _Who.MODERATOR),
+    Skip: _Rule(_skip, _Who.MODERATOR),
+    Move: _Rule(_move, _Who.MODERATOR),
+    Mute: _Rule(_mute, _Who.MODERATOR),
+    Unmute: _Rule(_unmute, _Who.MODERATOR),
+    Remove: _Rule(_remove, _Who.MODERATOR_OR_SYSTEM),
+    Lock: _Rule(_lock, _Who.MODERATOR),
+    Unlock: _Rule(_unlock, _Who.MODERATOR),
+    Hide: _Rule(_hide, _Who.MODERATOR_OR_SYSTEM),
+    Join: _Rule(_join, _Who.SERVER, runs_when_ended=True),
+    Disconnect: _Rule(_disconnect, _Who.CONNECTION, runs_when_ended=True),
+    Expire: _Rule(_expire, _Who.ANYONE, runs_when_ended=True),
+}
+
+
+# --- Invariants ----------------------------------------------------------------------------
+
+
+def check_invariants(state: RoomState) -> None:
+    """Raise ``InvariantViolation`` if ``state`` breaks a rule every reachable state keeps.
+
+    That ``seq`` counts every event ever emitted is for the caller to check: only it sees
+    the events.
+    """
+    _check_room(state)
+    _check_participants(state)
+    _check_queue(state)
+    _check_holder(state)
+    _check_shares(state)
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvariantViolation(message)
+
+
+def _check_room(state: RoomState) -> None:
+    _expect(state.status in STATUSES, f"unknown status {state.status!r}")
+    _expect(state.mode in MODES, f"unknown mode {state.mode!r}")
+    _expect(
+        MIN_TURN_SECONDS <= state.turn_seconds <= MAX_TURN_SECONDS,
+        f"turn_seconds {state.turn_seconds} out of range",
+    )
+    _expect(state.seq >= 0, "seq is negative")
+
+
+def _check_participants(state: RoomState) -> None:
+    ids = [p.participant_id for p in state.participants]
+    _expect(len(set(ids)) == len(ids), "participant ids repeat")
+    _expect(all(0 < pid < state.next_participant_id for pid in ids), "participant id unallocated")
+    users = [p.user_id for p in state.participants]
+    _expect(len(set(users)) == len(users), "a user has two participants")
+    seats = [p.seat for p in state.participants]
+    _expect(len(set(seats)) == len(seats), "two participants share a seat")
+    for p in state.participants:
+        _expect(p.role in ROLES, f"participant {p.participant_id} has unknown role")
+        _expect(p.connections >= 0, f"participant {p.participant_id} has negative connections")
+        _expect(not p.removed or p.connections == 0, f"removed {p.participant_id} is connected")
+
+
+def _check_queue(state: RoomState) -> None:
+    _expect(len(set(state.queue)) == len(state.queue), "someone is twice in the queue")
+    for pid in state.queue:
+        participant = state.participant(pid)
+        _expect(participant is not None, f"unknown participant {pid} in the queue")
+        _expect(not participant.removed, f"removed participant {pid} in the queue")
+        _expect(not participant.muted, f"muted participant {pid} in the queue")
+    if state.status == "live" and state.holder is None:
+        waiting = [pid for pid in state.queue if _may_hold(state, pid)]
+        _expect(not waiting, f"the piece is free while {waiting} wait for it")
+
+
+def _check_holder(state: RoomState) -> None:
+    holder = state.holder
+    if holder is None:
+        return
+    _expect(state.status in ("live", "paused"), f"a holder in a {state.status} room")
+    _expect(holder.participant_id not in state.queue, "the holder is in the queue")
+    _expect(holder.turn_id < state.next_turn_id, "the turn id was never allocated")
+    participant = state.participant(holder.participant_id)
+    _expect(participant is not None, "the holder is unknown")
+    _expect(not participant.removed, "a removed participant holds the piece")
+    _expect(not participant.muted, "a muted participant holds the piece")
+    if state.status == "live":
+        _expect(holder.deadline is not None, "a live turn has no deadline")
+        _expect(holder.remaining is None, "a live turn has frozen time")
+        _expect(
+            (holder.grace_deadline is None) == participant.present,
+            "grace is set exactly while a live holder is away",
+        )
+    else:
+        _expect(holder.deadline is None, "a paused turn has a deadline")
+        _expect(holder.remaining is not None, "a paused turn has no remaining time")
+        _expect(holder.grace_deadline is None, "a paused turn has a grace deadline")
+
+
+def _check_shares(state: RoomState) -> None:
+    ids = [s.share_id for s in state.shares]
+    _expect(len(set(ids)) == len(ids), "share ids repeat")
+    _expect(all(0 < sid < state.next_share_id for sid in ids), "share id unallocated")
+    for share in state.shares:
+        kinds = {kind for _, kind in share.reactions}
+        _expect(kinds <= set(REACTION_KINDS), f"share {share.share_id} has unknown reactions")
