@@ -69,8 +69,6 @@ class CircleForm(forms.ModelForm):
         else:
             del self.fields["agreements"]
             self.fields["slug"].required = True
-        self.fields["retention_hours"].min_value = 1
-        self.fields["retention_hours"].max_value = 720
         self.fields["retention_hours"].widget.attrs.update(min=1, max=720)
         self.fields["member_limit"].widget.attrs.update(min=2)
 
@@ -90,6 +88,12 @@ class CircleForm(forms.ModelForm):
         if Circle.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"The address “{slug}” is taken by another circle.")
         return slug
+
+    def clean_retention_hours(self):
+        hours = self.cleaned_data["retention_hours"]
+        if not 1 <= hours <= 720:
+            raise forms.ValidationError("Choose between 1 and 720 hours (30 days).")
+        return hours
 
     def clean_member_limit(self):
         limit = self.cleaned_data.get("member_limit")

@@ -140,12 +140,13 @@ def leave(request, slug):
     circle = get_object_or_404(Circle, slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(circle_url(circle))
+    before = permissions.membership_of(request.user, circle)
     try:
-        membership = actions.leave_circle(request.user, circle)
+        actions.leave_circle(request.user, circle)
     except CircleError as error:
         messages.error(request, error.message)
         return redirect(circle_url(circle))
-    if membership.reason:
+    if before.state == State.PENDING:
         messages.success(request, "Your request to join was withdrawn.")
     else:
         messages.success(request, f"You left {circle.name}. Take care.")
