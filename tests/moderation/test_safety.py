@@ -11,7 +11,7 @@ from moderation.safety import check_text, find_blocked_word, find_crisis_match, 
 
 
 def test_normalize_folds_case_accents_punctuation_and_spaces():
-    assert normalize("  Ça   VA?!  Don’t—stop\n") == "ca va dont stop"
+    assert normalize("  Ça   VA?!  Don\u2019t\u2014stop\n") == "ca va dont stop"
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ def test_normalize_folds_case_accents_punctuation_and_spaces():
         "thinking about suicide, honestly",
         "I don't want to be alive anymore",
         "I dont want to be alive",
-        "I DON’T WANT TO BE ALIVE",
+        "I DON\u2019T WANT TO BE ALIVE",
         "i might hurt myself tonight",
         "want to end my life...",
     ],
