@@ -209,8 +209,8 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
 
 
 def _join(meeting_id: int, user, role: str):
-    participant, frame, state = store.join(meeting_id, user, role)
-    return participant, frame, store.timer_of(state)
+    participant, frame, outcome = store.join(meeting_id, user, role)
+    return participant, frame, store.timer_of(outcome.state)
 
 
 def _snapshot(meeting_id: int, participant_id: int):

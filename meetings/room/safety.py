@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from meetings.room.rules import Participant, Refused
+from moderation.actions import file_report, record_action, record_safety_event
+from moderation.models import SafetyEvent
 from moderation.safety import check_text, find_crisis_match
 
 MAX_NOTE_CHARS = 1000
@@ -60,18 +62,81 @@ def _alert(meeting, participant: Participant, reason: str, note: str, **extra) -
 
 def need_support(meeting, participant: Participant, user, note: str) -> Alert:
     """Someone asked for support: moderation records it; the room is never told."""
+    record_safety_event(
+        kind=SafetyEvent.Kind.NEED_SUPPORT,
+        user=user,
+        circle=meeting.circle,
+        meeting_id=meeting.pk,
+        note=note,
+    )
     return _alert(meeting, participant, "need_support", note)
 
 
 def crisis_share(meeting, participant: Participant, user, share) -> Alert:
     """A share matched a crisis phrase: it is still posted; its author gets the circle's
-    resources and the facilitators a private alert (without the share's text)."""
+    resources and the facilitators a private alert (neither carries the share's text)."""
+    record_safety_event(
+        kind=SafetyEvent.Kind.CRISIS_MATCH,
+        user=user,
+        circle=meeting.circle,
+        meeting_id=meeting.pk,
+    )
     return _alert(meeting, participant, "crisis_share", "", share_id=share.share_id)
+
+
+_REPORT_REFUSALS = {"too_long": "too_long", "not_found": "not_found"}
 
 
 def report_share(meeting, share, reporter, reason: str, note: str) -> None:
     """File a report of a share with a snapshot that outlives the share's purge."""
+    snapshot = {
+        "text": share.text,
+        "content_warning": share.content_warning,
+        "author_display_name": share.author_name,
+        "author_user_id": share.author_id,
+        "meeting_id": meeting.pk,
+        "meeting_title": meeting.title,
+        "circle_name": meeting.circle.name,
+        "created_at": share.created_at,
+    }
+    try:
+        file_report(
+            reporter,
+            target=share,
+            reason=reason,
+            note=note or "",
+            snapshot=snapshot,
+            circle=meeting.circle,
+        )
+    except ValidationError as error:
+        code = _REPORT_REFUSALS.get(error.code, "bad_request")
+        raise Refused(code, " ".join(error.messages)) from None
+    except PermissionDenied as error:
+        raise Refused("forbidden", str(error) or None) from None
 
 
-def audit(action: str, meeting_id: int, state, actor, command, user) -> None:
-    """Write a facilitator's room command to the moderation audit log."""
+def audit(action: str, meeting, state, actor, command, user) -> None:
+    """Write a facilitator's room command to the moderation audit log: who, what, whom,
+    never the text of a share."""
+    extra: dict[str, Any] = {"seq": state.seq}
+    for name in ("participant_id", "share_id", "position", "seconds", "mode"):
+        if hasattr(command, name):
+            extra[name] = getattr(command, name)
+    target_user = None
+    target = state.participant(getattr(command, "participant_id", None))
+    if target is None and hasattr(command, "share_id"):
+        share = state.share(command.share_id)
+        target = share and state.participant(share.participant_id)
+    if target is not None:
+        from members.models import User
+
+        target_user = User.objects.filter(pk=target.user_id).first()
+        extra["participant_id"] = target.participant_id
+    record_action(
+        actor=user,
+        action=action,
+        target_user=target_user,
+        circle=meeting.circle,
+        meeting_id=meeting.pk,
+        extra=extra,
+    )

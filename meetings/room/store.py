@@ -101,13 +101,14 @@ def _lock_room(meeting_id: int) -> Room:
 
     Expects to run inside ``transaction.atomic()``.
     """
-    room = Room.objects.select_for_update().filter(pk=meeting_id).first()
+    locked = Room.objects.select_for_update(of=("self",)).select_related("meeting__circle")
+    room = locked.filter(pk=meeting_id).first()
     if room is None:
         meeting = Meeting.objects.get(pk=meeting_id)
         Room.objects.get_or_create(
             meeting=meeting, defaults={"state": initial_state(meeting).to_json()}
         )
-        room = Room.objects.select_for_update().get(pk=meeting_id)
+        room = locked.get(pk=meeting_id)
     return room
 
 
@@ -209,7 +210,7 @@ def _run(room, state, actor, command, user, now) -> Outcome:
         elif event["type"] == "room":
             _sync_meeting_status(room, event["status"], now)
     if events and type(command) in AUDITED and not actor.is_system:
-        safety.audit(AUDITED[type(command)], room.meeting_id, state, actor, command, user)
+        safety.audit(AUDITED[type(command)], room.meeting, new_state, actor, command, user)
     return outcome
 
 
@@ -310,7 +311,7 @@ def _need_support(room, state, actor: Actor, command: rules.NeedSupport, user) -
 
 def join(meeting_id: int, user, role: str, now: datetime | None = None):
     """Seat (or reseat) ``user`` in the room: returns their participant, their snapshot and
-    the room's state.
+    the command's outcome (the room's state and the events everyone else is sent).
 
     Raises ``Refused("removed")`` for someone removed from this meeting and
     ``Refused("locked")`` / ``Refused("closed")`` for a locked or ended room.
@@ -320,7 +321,7 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
         outcome = execute(meeting_id, rules.SYSTEM, command, user=user, now=now)
         participant = outcome.state.participant_for_user(user.pk)
         frame = snapshot(meeting_id, outcome.state, participant.participant_id)
-    return participant, frame, outcome.state
+    return participant, frame, outcome
 
 
 def leave(meeting_id: int, participant_id: int, now: datetime | None = None) -> None:
@@ -369,9 +370,43 @@ def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> O
     return execute(meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now)
 
 
-def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None = None):
-    """Hide a share as the system (a report resolved by moderation): safe to repeat."""
-    return execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None = None) -> None:
+    """Hide a share as the system (a report resolved by moderation): safe to repeat.
+
+    In a live room everyone sees it go; once the room has ended, the row is simply marked.
+    """
+    now = now or timezone.now()
+    try:
+        execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+    except Refused as refusal:
+        if refusal.code != "room_not_live":
+            raise
+        Share.objects.filter(
+            meeting_id=meeting_id, share_id=share_id, hidden_at__isnull=True
+        ).update(hidden_at=now, hidden_by=user)
+
+
+# --- Moderation's handle on shares ------------------------------------------------------------
+
+
+def hide_reported_share(object_id: int, actor) -> None:
+    """Moderation's ``hide`` for ``meetings.share``: raises ``Share.DoesNotExist`` once the
+    share has been purged."""
+    share = Share.objects.get(pk=object_id)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    hide_share(share.meeting_id, share.share_id, user=user)
+
+
+def describe_share(object_id: int) -> dict[str, Any]:
+    share = Share.objects.filter(pk=object_id).only("hidden_at").first()
+    return {"exists": share is not None, "hidden": bool(share and share.hidden_at)}
+
+
+def register_moderation_handlers() -> None:
+    """Let moderation hide reported shares (call from ``MeetingsConfig.ready()``)."""
+    from moderation.registry import register_content_handler
+
+    register_content_handler("meetings.share", hide=hide_reported_share, describe=describe_share)
 
 
 # --- Broadcasting --------------------------------------------------------------------------

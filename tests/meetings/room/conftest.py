@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.test import Client
@@ -64,9 +65,14 @@ def run(coroutine):
     the consumer's threads opened (so the test database can be flushed)."""
 
     async def scenario():
+        channel_layers.backends.clear()  # the layer's locks and pools belong to one loop
         try:
             return await coroutine
         finally:
+            layer = get_channel_layer()
+            if hasattr(layer, "close_pools"):
+                await layer.close_pools()
+            channel_layers.backends.clear()
             await database_sync_to_async(connections.close_all)()
 
     return asyncio.run(scenario())
