@@ -41,7 +41,7 @@ def test_raising_and_lowering_a_hand_moves_the_queue(
     meeting, facilitator, member, other_member, open_socket
 ):
     async def scenario():
-        sockets = host, milo, olive = await sit(
+        sockets = _host, milo, olive = await sit(
             open_socket, meeting, facilitator, member, other_member
         )
         await milo.send("raise_hand")
@@ -96,7 +96,7 @@ def test_in_round_mode_start_and_start_round_send_the_piece_around_the_circle(
     Meeting.objects.filter(pk=meeting.pk).update(room_mode=Meeting.RoomMode.ROUND)
 
     async def scenario():
-        sockets = host, milo, olive = await sit(
+        sockets = host, _milo, _olive = await sit(
             open_socket, meeting, facilitator, member, other_member
         )
         await host.send("start")
@@ -132,7 +132,7 @@ def test_the_holder_shares_and_everyone_sees_it_with_the_name_and_warning(
     meeting, facilitator, member, other_member, open_socket
 ):
     async def scenario():
-        sockets = host, milo, olive = await live_with_milo_holding(
+        sockets = _host, milo, _olive = await live_with_milo_holding(
             open_socket, meeting, facilitator, member, other_member
         )
         await milo.send("share", text="It has been a hard week.", content_warning=" loss ")
@@ -194,7 +194,7 @@ def test_ending_a_turn_and_passing_hand_the_piece_on(
     meeting, facilitator, member, other_member, open_socket
 ):
     async def scenario():
-        sockets = host, milo, olive = await live_with_milo_holding(
+        sockets = _host, milo, olive = await live_with_milo_holding(
             open_socket, meeting, facilitator, member, other_member
         )
         await olive.send("raise_hand")
@@ -268,7 +268,7 @@ def test_pausing_freezes_the_turn_and_resuming_restarts_it(
     meeting, facilitator, member, open_socket
 ):
     async def scenario():
-        sockets = host, milo = await live_with_milo_holding(
+        sockets = host, _milo = await live_with_milo_holding(
             open_socket, meeting, facilitator, member
         )
         await host.send("pause")
@@ -289,7 +289,7 @@ def test_pausing_freezes_the_turn_and_resuming_restarts_it(
 
 def test_ending_the_room_ends_the_turn_and_the_meeting(meeting, facilitator, member, open_socket):
     async def scenario():
-        sockets = host, milo = await live_with_milo_holding(
+        sockets = host, _milo = await live_with_milo_holding(
             open_socket, meeting, facilitator, member
         )
         await host.send("end")
@@ -310,7 +310,7 @@ def test_facilitators_set_the_mode_and_the_seconds_per_turn(
     meeting, facilitator, member, open_socket
 ):
     async def scenario():
-        sockets = host, milo = await sit(open_socket, meeting, facilitator, member)
+        sockets = host, _milo = await sit(open_socket, meeting, facilitator, member)
         await host.send("set_mode", mode="round")
         await host.send("set_turn_seconds", seconds=300)
         frames = await everyone_receives(sockets, 2)
@@ -326,7 +326,7 @@ def test_extend_gives_the_holder_sixty_more_seconds_by_default(
     meeting, facilitator, member, open_socket
 ):
     async def scenario():
-        sockets = host, milo = await live_with_milo_holding(
+        sockets = host, _milo = await live_with_milo_holding(
             open_socket, meeting, facilitator, member
         )
         before = milo_deadline = None
@@ -351,7 +351,7 @@ def test_grant_and_skip_move_the_piece_by_a_facilitators_hand(
     meeting, facilitator, member, other_member, open_socket
 ):
     async def scenario():
-        sockets = host, milo, olive = await live_with_milo_holding(
+        sockets = host, _milo, _olive = await live_with_milo_holding(
             open_socket, meeting, facilitator, member, other_member
         )
         await host.send("grant", participant_id=3)
@@ -393,7 +393,7 @@ def test_muting_takes_the_piece_and_unmuting_gives_the_voice_back(
     meeting, facilitator, member, other_member, open_socket
 ):
     async def scenario():
-        sockets = host, milo, olive = await live_with_milo_holding(
+        sockets = host, milo, _olive = await live_with_milo_holding(
             open_socket, meeting, facilitator, member, other_member
         )
         await host.send("mute", participant_id=2)
@@ -438,7 +438,7 @@ def test_removing_someone_closes_their_socket_and_keeps_them_out(
 
 def test_lock_and_unlock_are_announced(meeting, facilitator, member, open_socket):
     async def scenario():
-        sockets = host, milo = await sit(open_socket, meeting, facilitator, member)
+        sockets = host, _milo = await sit(open_socket, meeting, facilitator, member)
         await host.send("lock")
         await host.send("unlock")
         frames = await everyone_receives(sockets, 2)

@@ -78,7 +78,7 @@ def test_a_share_keeps_its_text_in_the_database_and_never_in_the_state(
     quiet_meeting, member, facilitator, caplog
 ):
     store.join(quiet_meeting.pk, facilitator, "facilitator")
-    milo, _, _ = store.join(quiet_meeting.pk, member, "member")
+    _milo, _, _ = store.join(quiet_meeting.pk, member, "member")
     store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
     store.execute(quiet_meeting.pk, Actor(1), rules.Start())
     secret = "A very private sentence about my brother."
