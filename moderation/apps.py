@@ -8,6 +8,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self):
+        from circles import extensions
         from circles.signals import membership_changed
         from members import dashboard, data, names
         from moderation import actions, safety, views
@@ -23,3 +24,4 @@ class ModerationConfig(AppConfig):
             post_delete.connect(safety.clear_cache, sender=model, dispatch_uid=f"del-{model}")
         dashboard.register_panel(15, "moderation/panel.html", views.panel_context)
         data.register_section("moderation", views.export_section)
+        extensions.register_detail_panel("moderation/circle_panel.html", views.circle_panel_context)

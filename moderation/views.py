@@ -339,6 +339,27 @@ def panel_context(request) -> dict:
     return {"notices": list(notices[:5]), "unread": notices.count()}
 
 
+def circle_panel_context(request, circle) -> dict:
+    """The circle page's panel: ways to report, and open reports for its hosts."""
+    user = request.user
+    context = {"circle": circle, "can_report": False, "open_reports": None, "members": []}
+    if permissions.why_not_report_circle(user, circle) is not None:
+        return context
+    context["can_report"] = True
+    if permissions.is_active_member(user, circle) or permissions.is_staff(user):
+        context["members"] = [
+            membership.user
+            for membership in circle.memberships.filter(state="active")
+            .exclude(user=user)
+            .select_related("user")
+        ]
+    if permissions.can_moderate(user, circle):
+        context["open_reports"] = (
+            permissions.visible_reports(user).filter(circle=circle, state=Report.State.OPEN).count()
+        )
+    return context
+
+
 def export_section(user) -> dict:
     """For "download my data": what moderation holds about the member (never who
     reported them, nor other members' words)."""
