@@ -44,9 +44,7 @@ def meeting_page(meeting: Meeting, user) -> dict:
             .order_by("waitlisted_at", "created_at", "pk")
         )
         going_names = [
-            entry.user.display_name
-            for entry in people
-            if entry.response == RSVP.Response.GOING and entry.user_id not in facilitator_ids
+            entry.user.display_name for entry in people if entry.response == RSVP.Response.GOING
         ]
         waiting_names = [
             entry.user.display_name

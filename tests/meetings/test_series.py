@@ -225,3 +225,39 @@ def test_the_series_rule_must_be_known(frozen, facilitator, circle):
     with pytest.raises(actions.Refused):
         schedule_series(facilitator, circle, frequency="daily")
     assert not Meeting.objects.exists()
+
+
+def test_the_hourly_task_extends_every_open_series(frozen, facilitator, circle, time_machine):
+    from meetings.tasks import extend_all_series
+
+    schedule_series(facilitator, circle)
+    time_machine.move_to(datetime(2026, 10, 29, 9, 0, tzinfo=UTC), tick=False)
+    assert extend_all_series() == 4
+    assert extend_all_series() == 0
+
+
+def test_the_edit_page_offers_this_or_following_for_a_series(frozen, client, facilitator, circle):
+    second = schedule_series(facilitator, circle).series.meetings.order_by("starts_at")[1]
+    client.force_login(facilitator)
+    assert (
+        "This and all following meetings"
+        in client.get(f"/meetings/{second.pk}/edit/").content.decode()
+    )
+    data = {
+        "title": "Monday circle",
+        "facilitators": [facilitator.pk],
+        "starts_at": "2026-10-19T20:00",
+        "time_zone": "Europe/Berlin",
+        "duration_minutes": "60",
+        "capacity": "10",
+        "opens_minutes_before": "10",
+        "room_mode": "round",
+        "turn_seconds": "180",
+        "apply_to": "following",
+    }
+    assert client.post(f"/meetings/{second.pk}/edit/", data).status_code == 302
+    new = MeetingSeries.objects.latest("pk")
+    assert set(local_times(new.meetings.values_list("starts_at", flat=True))) >= {
+        "Mon 19 Oct 20:00",
+        "Mon 26 Oct 20:00",
+    }
