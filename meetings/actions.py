@@ -344,7 +344,8 @@ def extend_series(series: MeetingSeries, *, now=None) -> int:
     with transaction.atomic():
         series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
         start = max(series.first_start, series.generated_until or series.first_start)
-        horizon = now + SERIES_HORIZON
+        # Always at least the first occurrence, however far ahead the series starts.
+        horizon = max(now + SERIES_HORIZON, series.first_start + timedelta(minutes=1))
         starts = occurrences(
             series.frequency,
             series.first_start,

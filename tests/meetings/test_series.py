@@ -261,3 +261,12 @@ def test_the_edit_page_offers_this_or_following_for_a_series(frozen, client, fac
         "Mon 19 Oct 20:00",
         "Mon 26 Oct 20:00",
     }
+
+
+def test_a_series_starting_far_ahead_still_gets_its_first_meeting(frozen, facilitator, circle):
+    far = datetime(2027, 6, 7, 19, 0, tzinfo=BERLIN)
+    draft = actions.MeetingDraft(
+        title="Summer circle", starts_at=far, time_zone="Europe/Berlin", facilitators=[facilitator]
+    )
+    first = actions.schedule_meeting(facilitator, circle, draft, frequency="weekly", now=NOW)
+    assert first is not None and first.starts_at == far
