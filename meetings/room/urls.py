@@ -1,2 +1,8 @@
+from django.urls import path
+
+from meetings.room import views
+
 app_name = "room"
-urlpatterns: list = []
+urlpatterns = [
+    path("meetings/<int:meeting_id>/room/", views.room, name="room"),
+]

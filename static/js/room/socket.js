@@ -1,0 +1,94 @@
+// The room's WebSocket: reconnects by itself with backoff; the server answers every new
+// connection with a full `state`, so a reconnect is also a resync.
+
+const FINAL_CLOSES = {
+  4401: "Please log in again to rejoin the circle.",
+  4403: "You can't join this circle's room.",
+  4404: "This meeting doesn't exist any more.",
+  4409: "The room is closed right now.",
+};
+const FIRST_DELAY_MS = 1000;
+const MAX_DELAY_MS = 30000;
+
+export class RoomSocket {
+  constructor(path, { onFrame, onStatus }) {
+    this.path = path;
+    this.onFrame = onFrame;
+    this.onStatus = onStatus;
+    this.ws = null;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.stopped = false;
+    this.nextRef = 1;
+    window.addEventListener("online", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.retryNow();
+    });
+  }
+
+  url() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + this.path;
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.onStatus("connecting");
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      this.attempt = 0;
+      this.onStatus("open");
+    });
+    ws.addEventListener("message", (message) => {
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (frame && typeof frame.type === "string") this.onFrame(frame);
+    });
+    ws.addEventListener("close", (closing) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (closing.code in FINAL_CLOSES) {
+        this.stopped = true;
+        this.onStatus("closed", FINAL_CLOSES[closing.code], closing.code);
+        return;
+      }
+      this.scheduleRetry();
+    });
+  }
+
+  scheduleRetry() {
+    const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempt);
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.attempt += 1;
+    this.onStatus("reconnecting", delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  retryNow() {
+    if (this.stopped || this.ws !== null || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
+  // Send a frame; returns its ref (echoed in any error it causes), or null when offline.
+  send(type, fields = {}) {
+    if (this.ws === null || this.ws.readyState !== WebSocket.OPEN) return null;
+    const ref = String(this.nextRef++);
+    this.ws.send(JSON.stringify({ type, ref, ...fields }));
+    return ref;
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.ws !== null) this.ws.close();
+  }
+}

@@ -1,0 +1,315 @@
+// Drawing the room. Every piece of text from the server goes in with textContent.
+
+import { person } from "./state.js";
+
+const ROLE_LABELS = { facilitator: "Facilitator", host: "Host", staff: "Staff", member: "" };
+export const END_REASONS = {
+  ended: "finished sharing",
+  passed: "passed",
+  skipped: "was skipped by a facilitator",
+  granted_away: "handed on by a facilitator",
+  muted: "ended: muted by a facilitator",
+  removed: "ended",
+  timeout: "ended: time ran out",
+  disconnected: "ended: they lost their connection",
+  room_ended: "ended with the meeting",
+};
+const STATUS_LABELS = {
+  open: "Waiting for a facilitator to start",
+  live: "In session",
+  paused: "Paused",
+  ended: "This circle has ended",
+};
+
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function nameOf(state, participantId) {
+  const p = person(state, participantId);
+  return p ? p.display_name : "Someone";
+}
+
+// Re-render `container` with `render()`, keeping keyboard focus on the "same" control.
+export function keepingFocus(container, render) {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? active.dataset.focusKey : undefined;
+  render();
+  if (key) {
+    const again = container.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (again) again.focus();
+  }
+}
+
+export function renderStatus(refs, state) {
+  let text = STATUS_LABELS[state.room.status] || state.room.status;
+  if (state.room.locked) text += " · locked to newcomers";
+  text += state.room.mode === "round" ? " · around the circle" : " · raised hands";
+  refs.status.textContent = text;
+}
+
+export function renderSeats(refs, state) {
+  const seats = refs.seats;
+  seats.replaceChildren();
+  const n = state.participants.length;
+  seats.style.setProperty("--n", String(Math.max(n, 1)));
+  state.participants.forEach((p, index) => {
+    const seat = el("li", "seat");
+    seat.style.setProperty("--i", String(index));
+    seat.dataset.participantId = String(p.participant_id);
+    const holds = state.holder && state.holder.participant_id === p.participant_id;
+    seat.classList.toggle("seat-holder", Boolean(holds));
+    seat.classList.toggle("seat-away", !p.present);
+    seat.classList.toggle("seat-me", state.you && state.you.participant_id === p.participant_id);
+    seat.append(el("span", "seat-name", p.display_name));
+    const notes = [];
+    if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
+    if (state.you && state.you.participant_id === p.participant_id) notes.push("you");
+    if (!p.present) notes.push("away");
+    if (p.muted) notes.push("muted");
+    if (state.queue.includes(p.participant_id)) notes.push(`waiting ${state.queue.indexOf(p.participant_id) + 1}`);
+    if (notes.length) seat.append(el("span", "seat-note", notes.join(" · ")));
+    if (holds) seat.append(el("span", "talking-piece", "Talking piece"));
+    seats.append(seat);
+  });
+}
+
+export function renderHolder(refs, state) {
+  const holder = state.holder;
+  if (!holder) {
+    refs.holderLine.textContent =
+      state.room.status === "live" ? "The talking piece is free." : "Nobody holds the talking piece.";
+    return;
+  }
+  const mine = state.you && holder.participant_id === state.you.participant_id;
+  refs.holderLine.textContent = mine
+    ? "You hold the talking piece."
+    : `${nameOf(state, holder.participant_id)} holds the talking piece.`;
+}
+
+export function secondsLeft(holder, now = Date.now()) {
+  if (!holder) return null;
+  if (holder.deadline) return Math.max(0, Math.round((Date.parse(holder.deadline) - now) / 1000));
+  if (holder.remaining !== null && holder.remaining !== undefined) return Math.round(holder.remaining);
+  return null;
+}
+
+export function formatSeconds(total) {
+  const minutes = Math.floor(total / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return `${minutes}:${seconds}`;
+}
+
+export function renderCountdown(refs, state) {
+  const left = secondsLeft(state.holder);
+  if (left === null) {
+    refs.countdown.textContent = "";
+    return left;
+  }
+  const paused = state.room.status === "paused";
+  refs.countdown.textContent = paused ? `${formatSeconds(left)} left (paused)` : formatSeconds(left);
+  refs.countdown.classList.toggle("countdown-low", left <= 15 && !paused);
+  return left;
+}
+
+export function renderQueue(refs, state) {
+  refs.queue.replaceChildren(...state.queue.map((id) => el("li", "", nameOf(state, id))));
+  refs.queueEmpty.hidden = state.queue.length > 0;
+}
+
+export function renderYourTurn(refs, state) {
+  const me = state.you;
+  const live = state.room.status === "live";
+  const holding = Boolean(me && state.holder && state.holder.participant_id === me.participant_id);
+  const waiting = Boolean(me && state.queue.includes(me.participant_id));
+  const ended = state.room.status === "ended";
+  refs.raiseHand.hidden = waiting || holding || ended;
+  refs.lowerHand.hidden = !waiting || ended;
+  refs.raiseHand.disabled = !me || me.muted;
+  const canShare = holding && live && me && !me.muted;
+  for (const control of [refs.shareText, refs.shareWarning, refs.shareSubmit, refs.endTurn, refs.pass]) {
+    control.disabled = !canShare;
+  }
+  if (ended) refs.composerHint.textContent = "This circle has ended.";
+  else if (me && me.muted) refs.composerHint.textContent = "A facilitator has muted you for now.";
+  else if (canShare) refs.composerHint.textContent = "The talking piece is yours. Share, or pass when you're ready.";
+  else if (holding) refs.composerHint.textContent = "The circle is paused for a moment.";
+  else refs.composerHint.textContent = "You can share when the talking piece comes to you.";
+}
+
+// --- Shares --------------------------------------------------------------------------
+
+export class ShareList {
+  constructor(refs, { canModerate, send, openReport }) {
+    this.refs = refs;
+    this.canModerate = canModerate;
+    this.send = send;
+    this.openReport = openReport;
+    this.items = new Map();
+    this.revealed = new Set();
+  }
+
+  sync(state) {
+    const wanted = new Set(state.shares.map((s) => s.share_id));
+    for (const [id, item] of this.items) {
+      if (!wanted.has(id)) {
+        item.remove();
+        this.items.delete(id);
+      }
+    }
+    for (const share of state.shares) {
+      if (!this.items.has(share.share_id)) this.add(share, state);
+      this.update(share, state);
+    }
+    // Keep the list in share order (a resync may bring older shares back).
+    const ordered = state.shares.map((s) => this.items.get(s.share_id));
+    if (ordered.some((item, i) => this.refs.shares.children[i] !== item)) {
+      this.refs.shares.replaceChildren(...ordered);
+    }
+    this.refs.sharesEmpty.hidden = state.shares.length > 0;
+  }
+
+  add(share, state) {
+    const item = this.refs.template.content.firstElementChild.cloneNode(true);
+    item.dataset.shareId = String(share.share_id);
+    const body = item.querySelector(".share-body");
+    body.setAttribute("aria-label", `Share by ${share.display_name}`);
+    item.querySelector(".share-author").textContent = share.display_name;
+    const time = item.querySelector(".share-time");
+    time.dateTime = share.created_at;
+    time.textContent = new Date(share.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    item.querySelector(".share-text").textContent = share.text;
+    const warning = item.querySelector(".share-warning");
+    const reveal = item.querySelector(".share-reveal");
+    reveal.dataset.focusKey = `reveal-${share.share_id}`;
+    if (share.content_warning && !this.revealed.has(share.share_id)) {
+      warning.hidden = false;
+      item.querySelector(".share-warning-text").textContent = share.content_warning;
+      item.querySelector(".share-text").hidden = true;
+      item.querySelector(".share-actions").hidden = true;
+      reveal.addEventListener("click", () => {
+        this.revealed.add(share.share_id);
+        reveal.setAttribute("aria-expanded", "true");
+        warning.querySelector(".share-reveal").hidden = true;
+        item.querySelector(".share-text").hidden = false;
+        item.querySelector(".share-actions").hidden = false;
+        item.querySelector(".share-text").setAttribute("tabindex", "-1");
+        item.querySelector(".share-text").focus();
+      });
+    } else if (share.content_warning) {
+      warning.hidden = false;
+      reveal.hidden = true;
+      item.querySelector(".share-warning-text").textContent = share.content_warning;
+    }
+    for (const button of item.querySelectorAll(".reaction")) {
+      button.dataset.focusKey = `react-${share.share_id}-${button.dataset.kind}`;
+      button.addEventListener("click", () => {
+        if (button.getAttribute("aria-pressed") === "true") return;
+        this.send("react", { share_id: share.share_id, kind: button.dataset.kind });
+      });
+    }
+    const report = item.querySelector(".share-report");
+    report.setAttribute("aria-label", `Report the share by ${share.display_name}`);
+    report.addEventListener("click", () => this.openReport(share.share_id, report));
+    const hide = item.querySelector(".share-hide");
+    if (hide) {
+      hide.setAttribute("aria-label", `Hide the share by ${share.display_name}`);
+      hide.addEventListener("click", () => {
+        if (window.confirm("Hide this share from everyone? A copy is kept for the moderators.")) {
+          this.send("hide", { share_id: share.share_id });
+        }
+      });
+    }
+    this.items.set(share.share_id, item);
+    this.refs.shares.append(item);
+  }
+
+  update(share, state) {
+    const item = this.items.get(share.share_id);
+    const muted = Boolean(state.you && state.you.muted);
+    for (const button of item.querySelectorAll(".reaction")) {
+      const kind = button.dataset.kind;
+      const count = share.reactions[kind] || 0;
+      const mine = share.my_reactions.includes(kind);
+      button.querySelector(".reaction-count").textContent = count ? String(count) : "";
+      button.setAttribute("aria-pressed", mine ? "true" : "false");
+      button.disabled = muted;
+    }
+  }
+}
+
+// --- Facilitator panel ------------------------------------------------------------------
+
+export function renderPeople(refs, state, send) {
+  if (!refs.people) return;
+  keepingFocus(refs.people, () => {
+    refs.people.replaceChildren();
+    state.participants.forEach((p, index) => {
+      const row = el("li", "person");
+      const label = el("span", "person-name", p.display_name);
+      const notes = [];
+      if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
+      if (!p.present) notes.push("away");
+      if (p.muted) notes.push("muted");
+      if (state.holder && state.holder.participant_id === p.participant_id) notes.push("holds the piece");
+      const queued = state.queue.indexOf(p.participant_id);
+      if (queued >= 0) notes.push(`waiting ${queued + 1}`);
+      row.append(label);
+      if (notes.length) row.append(el("span", "muted person-notes", ` (${notes.join(", ")})`));
+      const controls = el("span", "person-controls");
+      const add = (text, command, fields, { confirm, danger } = {}) => {
+        const button = el("button", `button-small ${danger ? "button-danger" : "button-quiet"}`, text);
+        button.type = "button";
+        button.dataset.focusKey = `${command}-${p.participant_id}`;
+        button.setAttribute("aria-label", `${text}: ${p.display_name}`);
+        button.addEventListener("click", () => {
+          if (confirm && !window.confirm(confirm)) return;
+          send(command, fields);
+        });
+        controls.append(button);
+      };
+      const id = { participant_id: p.participant_id };
+      const isMe = state.you && state.you.participant_id === p.participant_id;
+      const position = queued >= 0 ? queued : index;
+      if (p.present && !p.muted) add("Give the piece", "grant", id);
+      if (position > 0) add("Move earlier", "move", { ...id, position: position - 1 });
+      add("Move later", "move", { ...id, position: position + 1 });
+      if (p.role === "member") {
+        if (p.muted) add("Unmute", "unmute", id);
+        else add("Mute", "mute", id);
+        if (!isMe) {
+          add("Remove", "remove", id, {
+            confirm: `Remove ${p.display_name} from this meeting? They can't come back in.`,
+            danger: true,
+          });
+        }
+      }
+      row.append(controls);
+      refs.people.append(row);
+    });
+  });
+}
+
+export function renderControls(refs, state) {
+  if (!refs.panel) return;
+  const status = state.room.status;
+  const show = {
+    start: status === "open",
+    pause: status === "live",
+    resume: status === "paused",
+    start_round: status === "live",
+    end: status !== "ended",
+    extend: Boolean(state.holder) && status !== "ended",
+    skip: Boolean(state.holder) && status !== "ended",
+    lock: !state.room.locked && status !== "ended",
+    unlock: state.room.locked && status !== "ended",
+  };
+  for (const button of refs.panel.querySelectorAll("[data-command]")) {
+    button.hidden = !show[button.dataset.command];
+  }
+  if (document.activeElement !== refs.modeSelect) refs.modeSelect.value = state.room.mode;
+  if (document.activeElement !== refs.secondsInput) refs.secondsInput.value = String(state.room.turn_seconds);
+}
