@@ -1,0 +1,109 @@
+"""The browser journey: a member reports a share in a room, a host hides it from the queue,
+and it disappears from everyone's screen in the room at once."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from circles.models import Membership
+from meetings.models import RSVP, Meeting
+from meetings.room.models import Share
+from moderation.models import ModerationAction, Report
+from moderation.registry import handler_for
+from tests.e2e.conftest import browser, new_page, server  # noqa: F401 - the harness's fixtures
+from tests.e2e.helpers import log_in
+from tests.factories import CircleFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+# Meetings offers moderation a handle on shares with ``register_moderation_handlers()``;
+# until ``MeetingsConfig.ready()`` calls it, the queue cannot hide a share.
+SHARES_HIDEABLE = handler_for("meetings.share") is not None
+
+
+@pytest.fixture
+def room_with_host(transactional_db):
+    circle = CircleFactory(name="Friday grief circle")
+    people = {}
+    for key, name, role in (
+        ("hanna", "Hanna", Membership.Role.HOST),
+        ("fern", "Fern", Membership.Role.FACILITATOR),
+        ("milo", "Milo", Membership.Role.MEMBER),
+        ("olive", "Olive", Membership.Role.MEMBER),
+    ):
+        user = UserFactory(display_name=name, email=f"{key}@example.org")
+        MembershipFactory(circle=circle, user=user, role=role)
+        people[key] = user
+    meeting = Meeting.objects.create(
+        circle=circle,
+        title="Friday evening",
+        starts_at=timezone.now() - timedelta(minutes=5),
+        turn_seconds=120,
+        room_mode=Meeting.RoomMode.QUEUE,
+    )
+    meeting.facilitators.add(people["fern"])
+    for key in ("milo", "olive"):
+        RSVP.objects.create(meeting=meeting, user=people[key], response=RSVP.Response.GOING)
+    return meeting, people
+
+
+def _enter(new_page, meeting, email):  # noqa: F811
+    page = new_page()
+    log_in(page, email)
+    page.goto(f"/meetings/{meeting.pk}/room/")
+    expect(page.locator("#connection")).to_have_text("Connected")
+    return page
+
+
+def _wait_for(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.xfail(
+    not SHARES_HIDEABLE,
+    reason="meetings does not register its share handler with moderation yet",
+    strict=True,
+)
+def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
+    room_with_host,
+    new_page,  # noqa: F811
+):
+    meeting, _people = room_with_host
+    fern = _enter(new_page, meeting, "fern@example.org")
+    milo = _enter(new_page, meeting, "milo@example.org")
+    olive = _enter(new_page, meeting, "olive@example.org")
+    fern.get_by_role("button", name="Start", exact=True).click()
+    fern.get_by_role("button", name="Give the piece: Milo").click()
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    milo.get_by_label("What you'd like to share").fill("Something unkind about Olive.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(olive.locator("#shares .share")).to_have_count(1)
+
+    olive.get_by_role("button", name="Report the share by Milo").click()
+    olive.get_by_label("Why are you reporting it?").select_option("harassment")
+    olive.get_by_label("Anything else").fill("It was about me.")
+    olive.get_by_role("button", name="Send report").click()
+    _wait_for(lambda: Report.objects.exists())
+
+    hanna = new_page()
+    log_in(hanna, "hanna@example.org")
+    hanna.goto("/moderation/")
+    card = hanna.locator("article.moderation-card").first
+    expect(card).to_contain_text("Something unkind about Olive.")
+    expect(card).to_contain_text("It was about me.")
+    card.get_by_role("button", name="Hide the content").click()
+    expect(hanna.get_by_role("status")).to_contain_text("hidden everywhere")
+
+    for page in (olive, milo, fern):
+        expect(page.locator("#shares .share")).to_have_count(0)
+    assert Share.objects.get(meeting=meeting).hidden_at is not None
+    report = Report.objects.get()
+    assert report.state == Report.State.ACTIONED
+    assert report.snapshot["text"] == "Something unkind about Olive."
+    assert ModerationAction.objects.filter(action="moderation.content.hidden").count() == 1
