@@ -41,6 +41,20 @@ def register() -> None:
     )
 
 
+def meeting_panel(user, meeting) -> dict:
+    """Links for the meeting's page (``wellbeing/_meeting_panel.html``, included with
+    ``panel=meeting_panel(request.user, meeting)``): check in, check out, add to the
+    toolbox, and the insights page for its facilitators."""
+    over = permissions.meeting_is_over(meeting)
+    return {
+        "meeting": meeting,
+        "can_check_in": permissions.can_check_in(user, meeting, "arriving"),
+        "can_check_out": over and permissions.can_check_in(user, meeting, "leaving"),
+        "can_add": over and permissions.can_add_strategy(user, meeting.circle),
+        "can_view_insights": over and permissions.can_view_insights(user, meeting),
+    }
+
+
 def check_ins_panel(request) -> dict:
     if not request.user.is_authenticated:
         return {"history": []}
@@ -48,23 +62,24 @@ def check_ins_panel(request) -> dict:
 
 
 def toolbox_panel(request) -> dict:
+    """Saved strategies, the member's own, and how many wait for their review: one query."""
     user = request.user
     if not user.is_authenticated:
         return {"saved": [], "mine": [], "reviews": []}
-    mine = list(
-        Strategy.objects.filter(author=user).select_related("circle").order_by("-created_at")[:10]
-    )
-    facilitated = [
-        membership.circle
-        for membership in user.memberships.select_related("circle")
-        if membership.can_facilitate
-    ]
-    reviews = []
-    for circle in facilitated:
-        count = queries.pending_strategies(circle).count()
-        if count:
-            reviews.append({"circle": circle, "count": count})
-    return {"saved": queries.saved_strategies(user), "mine": mine, "reviews": reviews}
+    rows = queries.dashboard_strategies(user)
+    saved = sorted((s for s in rows if s.saved_at is not None), key=lambda s: s.saved_at)
+    reviews: dict[int, dict] = {}
+    for strategy in rows:
+        if strategy.is_pending and strategy.reviewable:
+            entry = reviews.setdefault(strategy.circle_id, {"circle": strategy.circle, "count": 0})
+            entry["count"] += 1
+    mine = [s for s in rows if s.author_id == user.pk]
+    mine.sort(key=lambda s: s.created_at, reverse=True)
+    return {
+        "saved": [s for s in reversed(saved) if s.is_visible],
+        "mine": mine[:10],
+        "reviews": list(reviews.values()),
+    }
 
 
 def circle_panel(request, circle) -> dict:

@@ -1,9 +1,9 @@
 """Read-side helpers: who attended, what the toolbox shows, a member's own history."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from circles.models import Circle
+from circles.models import Circle, Membership
 from meetings.models import RSVP, Meeting, Room
 from meetings.wellbeing import insights
 from meetings.wellbeing.models import CheckIn, SavedStrategy, Strategy
@@ -105,6 +105,30 @@ def history(user, limit: int = 10) -> list[dict]:
             }
         row[check_in.moment] = check_in
     return list(rows.values())
+
+
+def dashboard_strategies(user) -> list[Strategy]:
+    """In one query, for ``/me/``: the strategies ``user`` saved (``saved_at`` set), wrote,
+    or could review (``reviewable``: pending in a circle they facilitate or host)."""
+    facilitates = Membership.objects.filter(
+        user=user,
+        circle=OuterRef("circle"),
+        state=Membership.State.ACTIVE,
+        role__in=[Membership.Role.FACILITATOR, Membership.Role.HOST],
+    )
+    saved_at = SavedStrategy.objects.filter(user=user, strategy=OuterRef("pk")).values(
+        "created_at"
+    )[:1]
+    return list(
+        Strategy.objects.annotate(saved_at=Subquery(saved_at), reviewable=Exists(facilitates))
+        .filter(
+            Q(author=user)
+            | Q(saved_at__isnull=False)
+            | Q(reviewable=True, state=Strategy.State.PENDING, hidden_at__isnull=True)
+        )
+        .select_related("circle")
+        .order_by("pk")[:200]
+    )
 
 
 def saved_strategies(user) -> list[SavedStrategy]:

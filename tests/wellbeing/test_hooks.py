@@ -103,3 +103,50 @@ def test_the_demo_fills_the_toolbox_once(circle, host, member):
 
 def test_the_demo_does_nothing_without_a_circle():
     assert demo.seed({"users": {}}) == []
+
+
+def _meeting_panel_html(user, meeting):
+    from meetings.wellbeing.apps_hooks import meeting_panel
+
+    return render_to_string(
+        "wellbeing/_meeting_panel.html", {"panel": meeting_panel(user, meeting)}
+    )
+
+
+def test_the_meeting_page_panel_offers_what_fits_the_moment(
+    member, facilitator, open_meeting, ended_meeting
+):
+    during = _meeting_panel_html(member, open_meeting)
+    assert "How are you arriving?" in during and "How are you leaving?" not in during
+    after = _meeting_panel_html(member, ended_meeting)
+    assert "How are you leaving?" in after and "toolbox" in after
+    assert "How the group arrived" not in after
+    assert "How the group arrived" in _meeting_panel_html(facilitator, ended_meeting)
+
+
+def test_the_meeting_page_panel_is_empty_for_outsiders(outsider, ended_meeting):
+    assert _meeting_panel_html(outsider, ended_meeting).strip() == ""
+
+
+def test_the_panels_cost_the_same_few_queries_however_much_there_is(
+    rf, host, member, circle, meeting_factory, strategy_factory, django_assert_max_num_queries
+):
+    from meetings.wellbeing.apps_hooks import check_ins_panel, toolbox_panel
+
+    request = rf.get("/me/")
+    request.user = host
+    strategy_factory("One", state="pending")
+    SavedStrategy.objects.create(user=host, strategy=strategy_factory("Two"))
+    with django_assert_max_num_queries(2):
+        check_ins_panel(request)
+        assert len(toolbox_panel(request)["saved"]) == 1
+    for n in range(5):
+        strategy_factory(f"Pending {n}", state="pending")
+        SavedStrategy.objects.create(user=host, strategy=strategy_factory(f"Saved {n}"))
+        strategy_factory(f"Mine {n}", author=host, state="pending")
+    with django_assert_max_num_queries(2):
+        check_ins_panel(request)
+        panel = toolbox_panel(request)
+    assert len(panel["saved"]) == 6
+    assert len(panel["mine"]) == 5
+    assert panel["reviews"] == [{"circle": circle, "count": 11}]
