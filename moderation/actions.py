@@ -426,17 +426,29 @@ def _hide(report: Report, actor) -> None:
     if handler is None:
         raise ValidationError("This kind of report has no content to hide.", code="no_handler")
     try:
-        handler.hide(report.object_id, actor)
+        with transaction.atomic():
+            handler.hide(report.object_id, actor)
     except ObjectDoesNotExist:
         raise ValidationError(
             "That content no longer exists. Dismiss the report, or act on the member.",
             code="gone",
         ) from None
+    except (ValidationError, PermissionDenied):
+        raise
+    except Exception:
+        # A handler's own refusal or failure must not become a server error for the
+        # moderator; the savepoint above undid whatever it wrote.
+        logger.exception("moderation.content.hidden failed report_id=%s", report.pk)
+        raise ValidationError(
+            "Hiding the content didn't work, and nothing was changed. Please try again, "
+            "or dismiss the report.",
+            code="hide_failed",
+        ) from None
 
 
 def _restrict(report, actor, action, reason, now, duration) -> dict:
     """Mute, remove or ban the reported member through circles' own actions."""
-    membership = permissions.reported_membership(report)
+    membership = permissions.reported_membership(report, fresh=True)
     if membership is None:
         raise ValidationError("There is no member of this circle to act on.", code="no_member")
     circles_action = CIRCLES_ECHO[action]

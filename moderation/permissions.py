@@ -83,12 +83,19 @@ def can_see_reporter(user, report: Report) -> bool:
     return is_staff(user) and report.reported_user_id != user.pk
 
 
-def reported_membership(report: Report) -> Membership | None:
+def reported_membership(report: Report, *, fresh: bool = False) -> Membership | None:
+    """The reported member's membership in the report's circle (cached on the report for
+    one page; ``fresh=True`` reads it again, as actions do)."""
     if report.reported_user_id is None or report.circle_id is None:
         return None
-    return Membership.objects.filter(
-        circle_id=report.circle_id, user_id=report.reported_user_id
-    ).first()
+    if not fresh and "_reported_membership" in report.__dict__:
+        return report.__dict__["_reported_membership"]
+    report.__dict__["_reported_membership"] = membership = (
+        Membership.objects.select_related("circle")
+        .filter(circle_id=report.circle_id, user_id=report.reported_user_id)
+        .first()
+    )
+    return membership
 
 
 def why_not_restrict(user, membership: Membership | None, action: str) -> str | None:

@@ -286,3 +286,24 @@ def test_already_handled_is_a_validation_error(member_report, host):
     handle_report(member_report, host, "dismiss")
     with pytest.raises(AlreadyHandled):
         handle_report(member_report, host, "dismiss")
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (Report.DoesNotExist, "no longer exists"),
+        (RuntimeError, "didn&#x27;t work"),
+    ],
+)
+def test_a_handler_that_fails_changes_nothing(client, host, content_report, error, message):
+    from moderation import registry
+
+    def hide(object_id, actor):
+        raise error("boom")
+
+    registry.register_content_handler("circles.agreementversion", hide=hide)
+    client.force_login(host)
+    response = client.post(act_url(content_report), {"action": "hide"}, follow=True)
+    assert message in response.content.decode()
+    assert Report.objects.get().is_open
+    assert not ModerationAction.objects.exists()
