@@ -216,20 +216,21 @@ def waitlist_position(meeting: Meeting, user) -> int | None:
     return ahead.count() + 1
 
 
-def withdraw_member(user, circle: Circle, *, now=None) -> int:
+def withdraw_member(user, circle: Circle | None = None, *, now=None) -> int:
     """A member who left, was removed or banned stops going to the circle's coming meetings
-    (their places go to the waitlist). Returns how many answers changed."""
+    (or, without a circle, to any: their account is being deleted), and their places go
+    to the waitlist. Returns how many answers changed."""
     now = now or timezone.now()
     changed = 0
-    meeting_ids = list(
-        RSVP.objects.filter(
-            user=user,
-            meeting__circle=circle,
-            meeting__status=Meeting.Status.SCHEDULED,
-            meeting__starts_at__gt=now,
-            response__in=[GOING, WAITLISTED],
-        ).values_list("meeting_id", flat=True)
+    answers = RSVP.objects.filter(
+        user=user,
+        meeting__status__in=[Meeting.Status.SCHEDULED, Meeting.Status.LIVE],
+        meeting__starts_at__gt=now - timedelta(minutes=MAX_DURATION),
+        response__in=[GOING, WAITLISTED],
     )
+    if circle is not None:
+        answers = answers.filter(meeting__circle=circle)
+    meeting_ids = list(answers.order_by("meeting_id").values_list("meeting_id", flat=True))
     for meeting_id in meeting_ids:
         with transaction.atomic():
             meeting = _lock_meeting(meeting_id)

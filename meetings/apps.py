@@ -7,6 +7,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import pre_delete
+
         from circles import extensions
         from circles.signals import membership_changed
         from meetings import hooks
@@ -18,3 +21,8 @@ class MeetingsConfig(AppConfig):
         data.register_section("rsvps", hooks.export_rsvps)
         data.register_section("notifications", hooks.export_notifications)
         membership_changed.connect(hooks.on_membership_changed, dispatch_uid="meetings.withdraw")
+        pre_delete.connect(
+            hooks.on_user_deleted,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="meetings.withdraw_deleted_account",
+        )

@@ -55,3 +55,10 @@ def on_membership_changed(sender, membership=None, action="", **kwargs):
     if membership.state == Membership.State.ACTIVE:
         return
     actions.withdraw_member(membership.user, membership.circle)
+
+
+def on_user_deleted(sender, instance=None, **kwargs):
+    """Before an account is deleted (its RSVPs go with it), give its places to the waitlist
+    so the meetings' going counts stay right."""
+    if instance is not None and instance.pk is not None:
+        actions.withdraw_member(instance)

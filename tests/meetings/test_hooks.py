@@ -83,3 +83,16 @@ def test_other_membership_changes_keep_places(circle, member, meeting):
         sender=Membership, membership=membership, actor=None, action="circles.member.role_changed"
     )
     assert RSVP.objects.get().response == "going"
+
+
+def test_deleting_an_account_gives_its_places_to_the_waitlist(
+    member, other_member, meeting_factory
+):
+    from members.actions import delete_account
+
+    meeting = meeting_factory(capacity=1)
+    actions.rsvp(member, meeting, "going")
+    actions.rsvp(other_member, meeting, "going")
+    delete_account(member)
+    assert dict(RSVP.objects.values_list("user_id", "response")) == {other_member.pk: "going"}
+    assert Meeting.objects.get(pk=meeting.pk).going_count == 1
