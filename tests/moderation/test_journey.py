@@ -107,3 +107,47 @@ def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
     assert report.state == Report.State.ACTIONED
     assert report.snapshot["text"] == "Something unkind about Olive."
     assert ModerationAction.objects.filter(action="moderation.content.hidden").count() == 1
+
+
+def test_the_moderation_pages_fit_a_360_pixel_screen_and_warn_from_the_queue(
+    transactional_db,
+    new_page,  # noqa: F811
+):
+    from moderation.actions import file_report, record_action
+
+    circle = CircleFactory(name="Narrow circle")
+    host, jo, sam = (
+        UserFactory(display_name=name, email=f"{name.lower()}@example.org", is_staff=staff)
+        for name, staff in (("Hanna", True), ("Jo", False), ("Sam", False))
+    )
+    MembershipFactory(circle=circle, user=host, role=Membership.Role.HOST)
+    for user in (jo, sam):
+        MembershipFactory(circle=circle, user=user)
+    file_report(
+        sam,
+        target=jo,
+        reason="harassment",
+        note="A rather long note " * 20,
+        circle=circle,
+    )
+    record_action(actor=host, action="room.participant.removed", target_user=jo, circle=circle)
+
+    hanna = new_page(width=360, height=740)
+    log_in(hanna, "hanna@example.org")
+    for path in ["/moderation/", "/moderation/log/", "/moderation/suspensions/"]:
+        hanna.goto(path)
+        assert hanna.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    hanna.goto("/moderation/")
+    card = hanna.locator("article.moderation-card").first
+    card.get_by_label("Reason, or your message to the member").fill("Please be kinder to Sam.")
+    card.get_by_role("button", name="Warn").click()
+    expect(hanna.get_by_role("status")).to_contain_text("warning was sent")
+
+    jo_page = new_page(width=360, height=740)
+    log_in(jo_page, "jo@example.org")
+    expect(jo_page.get_by_role("heading", name="Messages from the moderators")).to_be_visible()
+    expect(jo_page.locator("main")).to_contain_text("Please be kinder to Sam.")
+    jo_page.get_by_role("link", name="Moderation and you").click()
+    expect(jo_page.locator("main")).to_contain_text("Warned")
+    expect(jo_page.locator("main")).not_to_contain_text("Hanna")
+    assert jo_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
