@@ -53,12 +53,13 @@ def worker(transactional_db, tmp_path):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     log_path = tmp_path / "worker.log"
-    app.control.purge()
+    queue = f"meetings-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "tests.meetings.worker_settings",
         "HEARTH_WORKER_MAIL_DIR": str(mail_dir),
+        "HEARTH_WORKER_QUEUE": queue,
         "PYTHONPATH": str(ROOT),
     }
     with log_path.open("w") as log:
@@ -75,8 +76,10 @@ def worker(transactional_db, tmp_path):
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                "-Q",
+                queue,
                 "-n",
-                f"meetings-test-{uuid.uuid4().hex[:8]}@%h",
+                f"{queue}@%h",
             ],
             cwd=ROOT,
             env=env,
@@ -84,8 +87,8 @@ def worker(transactional_db, tmp_path):
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for(lambda: "ready." in log_path.read_text(), "the worker to start", log_path)
-            yield mail_dir, log_path
+            wait_for(lambda: "ready." in log_path.read_text(), "the worker to start", log_path, 120)
+            yield mail_dir, log_path, queue
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -100,19 +103,19 @@ def wait_for(condition, what: str, log_path: Path, timeout: float = 60) -> None:
 
 
 def test_a_real_worker_delivers_a_reminder_exactly_once(worker, member, meeting_factory):
-    mail_dir, log_path = worker
+    mail_dir, log_path, queue = worker
     meeting = meeting_factory(starts_in=timedelta(minutes=10), facilitators=[])
     actions.rsvp(member, meeting, "going")
     Notification.objects.all().delete()
 
     # Beat fires twice (two schedulers, or a retry)...
-    app.send_task("meetings.tasks.send_due_reminders")
-    app.send_task("meetings.tasks.send_due_reminders")
+    app.send_task("meetings.tasks.send_due_reminders", queue=queue)
+    app.send_task("meetings.tasks.send_due_reminders", queue=queue)
     wait_for(lambda: ReminderDelivery.objects.exists(), "beat to record the reminder", log_path)
     delivery = ReminderDelivery.objects.get()
     # ...and the reminder task itself is delivered twice more (a redelivery or a retry).
-    app.send_task("meetings.tasks.send_reminder", args=[delivery.pk])
-    app.send_task("meetings.tasks.send_reminder", args=[delivery.pk])
+    app.send_task("meetings.tasks.send_reminder", args=[delivery.pk], queue=queue)
+    app.send_task("meetings.tasks.send_reminder", args=[delivery.pk], queue=queue)
 
     def all_done():
         text = log_path.read_text()
