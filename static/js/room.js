@@ -61,14 +61,21 @@ const refs = {
 };
 
 let errorTimer = null;
+let farewell = null;
 let lastAnnouncedLow = null;
 
+// Messages announced in the same moment (one batch of events) are read together.
+let announcing = [];
 function announce(text) {
-  // Clearing first makes screen readers repeat an identical message.
-  refs.announcer.textContent = "";
-  window.setTimeout(() => {
-    refs.announcer.textContent = text;
-  }, 50);
+  if (announcing.length === 0) {
+    // Clearing first makes screen readers repeat an identical message.
+    refs.announcer.textContent = "";
+    window.setTimeout(() => {
+      refs.announcer.textContent = announcing.join(" ");
+      announcing = [];
+    }, 50);
+  }
+  announcing.push(text);
 }
 
 function showError(text) {
@@ -180,12 +187,12 @@ function handleFrame(frame) {
       showError(frame.message);
       break;
     case "removed":
-      socket.stop();
-      showEnded(
+      farewell =
         frame.reason === "suspended"
           ? "Your account has been suspended, so you've left the circle."
-          : "A facilitator has asked you to leave this circle.",
-      );
+          : "A facilitator has asked you to leave this circle.";
+      socket.stop();
+      showEnded(farewell);
       break;
     case "resources":
       showResources(frame);
@@ -207,7 +214,7 @@ function showConnection(status, detail) {
   if (status === "closed") {
     refs.connection.textContent = "Not connected";
     model.reset();
-    showEnded(detail);
+    showEnded(farewell || detail);
     return;
   }
   refs.connection.textContent = labels[status] || status;

@@ -1,0 +1,189 @@
+"""Journeys through the talking circle, one Chromium context per person, against the real
+ASGI server (and the Redis channel layer when REDIS_URL is set)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from circles.models import Membership
+from meetings.models import RSVP, Meeting
+from meetings.room.models import Room, Share
+from tests.e2e.helpers import log_in
+from tests.factories import CircleFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def circle_meeting(transactional_db):
+    """A circle with a facilitator (Fern) and two members (Milo, Olive), all going to a
+    meeting whose room is open now."""
+    circle = CircleFactory(name="Thursday grief circle")
+    people = {}
+    for key, name, role in (
+        ("fern", "Fern", Membership.Role.FACILITATOR),
+        ("milo", "Milo", Membership.Role.MEMBER),
+        ("olive", "Olive", Membership.Role.MEMBER),
+    ):
+        user = UserFactory(display_name=name, email=f"{key}@example.org")
+        MembershipFactory(circle=circle, user=user, role=role)
+        people[key] = user
+    meeting = Meeting.objects.create(
+        circle=circle,
+        title="Thursday evening",
+        starts_at=timezone.now() - timedelta(minutes=5),
+        turn_seconds=120,
+        room_mode=Meeting.RoomMode.ROUND,
+    )
+    meeting.facilitators.add(people["fern"])
+    for key in ("milo", "olive"):
+        RSVP.objects.create(meeting=meeting, user=people[key], response=RSVP.Response.GOING)
+    return meeting
+
+
+def enter(new_page, meeting, email, **size):
+    page = new_page(**size)
+    log_in(page, email)
+    page.goto(f"/meetings/{meeting.pk}/room/")
+    expect(page.locator("#connection")).to_have_text("Connected")
+    return page
+
+
+def seat(page, name):
+    return page.locator("#seats .seat", has_text=name)
+
+
+def announcer(page):
+    return page.locator("#announcer")
+
+
+def test_a_round_where_each_person_shares_or_passes(circle_meeting, new_page):
+    meeting = circle_meeting
+    fern = enter(new_page, meeting, "fern@example.org")
+    milo = enter(new_page, meeting, "milo@example.org")
+    olive = enter(new_page, meeting, "olive@example.org", width=360, height=740)
+    for page in (fern, milo, olive):
+        expect(page.locator("#seats .seat")).to_have_count(3)
+
+    fern.get_by_role("button", name="Start", exact=True).click()
+    for page in (fern, milo, olive):
+        expect(seat(page, "Fern").locator(".talking-piece")).to_be_visible()
+    expect(fern.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    expect(milo.locator("#queue li")).to_have_text(["Milo", "Olive"])
+    expect(milo.get_by_label("What you'd like to share")).to_be_disabled()
+
+    fern.get_by_role("button", name="Pass").click()
+    expect(announcer(olive)).to_contain_text("Milo now holds the talking piece.")
+    expect(announcer(milo)).to_contain_text("It's your turn")
+    composer = milo.get_by_label("What you'd like to share")
+    expect(composer).to_be_enabled()
+    composer.fill("My dad's birthday was this week. <b>I miss him.</b>")
+    milo.get_by_label("Content warning").fill("grief")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(composer).to_have_value("")
+
+    # Listeners see the content warning first and choose to read.
+    share = olive.locator("#shares .share").first
+    expect(share.locator(".share-warning-text")).to_have_text("grief")
+    expect(share.locator(".share-text")).to_be_hidden()
+    share.get_by_role("button", name="Show this share").click()
+    expect(share.locator(".share-text")).to_have_text(
+        "My dad's birthday was this week. <b>I miss him.</b>"
+    )
+    assert share.locator(".share-text b").count() == 0, "text is never inserted as HTML"
+    share.get_by_role("button", name="Heard").click()
+    expect(milo.locator("#shares .share .reaction[data-kind=heard] .reaction-count")).to_have_text(
+        "1"
+    )
+    expect(share.get_by_role("button", name="Heard")).to_have_attribute("aria-pressed", "true")
+
+    milo.get_by_role("button", name="End my turn").click()
+    expect(announcer(fern)).to_contain_text("Olive now holds the talking piece.")
+    olive.get_by_role("button", name="Pass").click()
+    expect(announcer(fern)).to_contain_text("Olive's turn passed.")
+    for page in (fern, milo, olive):
+        expect(page.locator("#holder-line")).to_have_text("The talking piece is free.")
+    assert olive.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_timer_ends_a_turn_by_itself(circle_meeting, new_page):
+    meeting = circle_meeting
+    fern = enter(new_page, meeting, "fern@example.org")
+    milo = enter(new_page, meeting, "milo@example.org")
+    fern.get_by_label("How the piece moves").select_option("queue")
+    fern.get_by_role("button", name="Set").first.click()
+    expect(milo.locator("#room-status")).to_contain_text("raised hands")
+    milo.get_by_role("button", name="Raise my hand").click()
+    expect(fern.locator("#queue li")).to_have_text(["Milo"])
+    fern.get_by_role("button", name="Start", exact=True).click()
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    expect(milo.locator("#countdown")).to_contain_text("1:5")
+
+    # Make the turn nearly over, then let any event carry the new deadline to the servers.
+    room = Room.objects.get(pk=meeting.pk)
+    deadline = timezone.now() + timedelta(seconds=2)
+    room.state["holder"]["deadline"] = deadline.isoformat()
+    room.next_deadline = deadline
+    room.save()
+    fern.get_by_role("button", name="Lock the room").click()
+
+    expect(announcer(fern)).to_contain_text("Milo's turn ended: time ran out.", timeout=15_000)
+    expect(milo.get_by_label("What you'd like to share")).to_be_disabled()
+
+
+def test_a_facilitator_mutes_hides_and_removes(circle_meeting, new_page):
+    meeting = circle_meeting
+    fern = enter(new_page, meeting, "fern@example.org")
+    milo = enter(new_page, meeting, "milo@example.org")
+    olive = enter(new_page, meeting, "olive@example.org")
+    fern.on("dialog", lambda dialog: dialog.accept())
+    fern.get_by_role("button", name="Start", exact=True).click()
+    fern.get_by_role("button", name="Give the piece: Milo").click()
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    milo.get_by_label("What you'd like to share").fill("Something unkind about Olive.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(olive.locator("#shares .share")).to_have_count(1)
+
+    fern.get_by_role("button", name="Hide the share by Milo").click()
+    expect(olive.locator("#shares .share")).to_have_count(0)
+    expect(milo.locator("#shares .share")).to_have_count(0)
+    assert Share.objects.get(meeting=meeting).hidden_at is not None
+
+    fern.get_by_role("button", name="Mute: Milo").click()
+    expect(announcer(milo)).to_contain_text("A facilitator has muted you for now.")
+    expect(milo.get_by_label("What you'd like to share")).to_be_disabled()
+    expect(milo.get_by_role("button", name="Raise my hand")).to_be_disabled()
+    expect(seat(olive, "Milo")).to_contain_text("muted")
+    fern.get_by_role("button", name="Unmute: Milo").click()
+    expect(milo.get_by_role("button", name="Raise my hand")).to_be_enabled()
+
+    fern.get_by_role("button", name="Remove: Olive").click()
+    expect(olive.locator("#room-status")).to_have_text(
+        "A facilitator has asked you to leave this circle."
+    )
+    expect(fern.locator("#seats .seat")).to_have_count(2)
+    olive.reload()
+    expect(olive.locator("#connection")).to_have_text("Not connected")
+
+
+def test_a_reload_in_the_middle_of_a_turn_restores_everything(circle_meeting, new_page):
+    meeting = circle_meeting
+    fern = enter(new_page, meeting, "fern@example.org")
+    milo = enter(new_page, meeting, "milo@example.org")
+    fern.get_by_role("button", name="Start", exact=True).click()
+    fern.get_by_role("button", name="Pass").click()
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    milo.get_by_label("What you'd like to share").fill("First part of my share.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(fern.locator("#shares .share-text")).to_have_text(["First part of my share."])
+
+    milo.reload()
+    expect(milo.locator("#connection")).to_have_text("Connected")
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    expect(milo.locator("#shares .share-text")).to_have_text(["First part of my share."])
+    expect(milo.get_by_label("What you'd like to share")).to_be_enabled()
+    expect(seat(fern, "Milo").locator(".talking-piece")).to_be_visible()
+    expect(seat(fern, "Milo")).not_to_contain_text("away")
+    milo.get_by_label("What you'd like to share").fill("And the rest, after the reload.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(fern.locator("#shares .share-text")).to_have_count(2)
