@@ -12,9 +12,31 @@ from moderation.models import (
     SafetyEvent,
     Suspension,
 )
+from moderation.permissions import is_staff
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class StaffAdmin(admin.ModelAdmin):
+    """Every active staff member may use these pages, without per-model permissions."""
+
+    def has_module_permission(self, request):
+        return is_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_staff(request.user)
+
+
+class SafetyListAdmin(StaffAdmin):
+    def has_add_permission(self, request):
+        return is_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_staff(request.user)
+
+
+class ReadOnlyAdmin(StaffAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -26,7 +48,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrisisPhrase)
-class CrisisPhraseAdmin(admin.ModelAdmin):
+class CrisisPhraseAdmin(SafetyListAdmin):
     list_display = ["phrase", "language", "active"]
     list_filter = ["language", "active"]
     list_editable = ["active"]
@@ -34,7 +56,7 @@ class CrisisPhraseAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlockedWord)
-class BlockedWordAdmin(admin.ModelAdmin):
+class BlockedWordAdmin(SafetyListAdmin):
     list_display = ["word", "active"]
     list_filter = ["active"]
     list_editable = ["active"]
