@@ -6,6 +6,7 @@ PostgreSQL, the Redis channel layer, a Redis cache and a Celery broker on Redis.
 See README.md for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -143,7 +144,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "meetings.send_due_reminders": {
+        "task": "meetings.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=1),
+    },
+    "meetings.extend_all_series": {
+        "task": "meetings.tasks.extend_all_series",
+        "schedule": timedelta(hours=1),
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -116,8 +116,9 @@ def room_role(user, meeting: Meeting) -> str | None:
     Who may enter (issue 5): the circle's hosts (``"host"``), the meeting's facilitators
     (``"facilitator"``), site staff (``"staff"``), and active members of the circle whose
     RSVP is ``going`` (``"member"``). When several apply, the first in that order wins.
-    Members muted in the circle may enter (they cannot speak: the room enforces that);
-    members who left, were removed or banned may not, unless they are site staff.
+    Members muted in the circle may not enter until the mute ends (close code 4403 in the
+    protocol contract of issue 5); members who left, were removed or banned may not either,
+    unless they are site staff.
     This says *who*; whether the room is open now is ``meeting.room_is_open()``.
     """
     if not _authenticated(user) or not user.is_active:
@@ -131,6 +132,7 @@ def room_role(user, meeting: Meeting) -> str | None:
         return "staff"
     if (
         membership is not None
+        and not membership.is_muted()
         and RSVP.objects.filter(meeting=meeting, user=user, response=RSVP.Response.GOING).exists()
     ):
         return "member"

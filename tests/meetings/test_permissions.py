@@ -21,7 +21,7 @@ MATRIX = {
     "member": (False, False, True, True, True, None),
     "member_going": (False, False, True, True, True, "member"),
     "member_waitlisted": (False, False, True, True, True, None),
-    "muted_going": (False, False, True, True, True, "member"),
+    "muted_going": (False, False, True, True, True, None),
     "left_going": (False, False, True, False, False, None),
     "removed_going": (False, False, True, False, False, None),
     "banned_going": (False, False, False, False, False, None),
