@@ -120,6 +120,18 @@ class Report(models.Model):
     def author_name(self) -> str:
         return self.snapshot.get("author_display_name") or ""
 
+    @property
+    def headline(self) -> str:
+        """What was reported, in a few words: "Jo (a member)", "a share by Jo"."""
+        kind = self.target_kind
+        if kind == "member":
+            return f"{self.author_name or 'a former member'} (a member)"
+        if kind == "circle":
+            return f"the circle {self.snapshot.get('circle_name') or ''}".strip()
+        if self.author_name:
+            return f"a {kind} by {self.author_name}"
+        return f"a {kind}"
+
 
 # --- The audit log --------------------------------------------------------------------
 

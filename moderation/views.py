@@ -114,7 +114,7 @@ def _card(user, report: Report, group: list[Report]) -> dict:
     if report.reported_user_id and report.circle_id:
         history_reports = list(
             Report.objects.filter(reported_user_id=report.reported_user_id, circle=report.circle)
-            .exclude(group_key=report.group_key)
+            .exclude(pk__in=[row.pk for row in group])
             .order_by("-created_at")[:5]
         )
         history_actions = list(
