@@ -187,3 +187,13 @@ def test_room_actions_show_in_the_history(client, host, circle, member, member_r
         actor=host, action="room.participant.muted", target_user=member, circle=circle, meeting_id=5
     )
     assert "Muted in a meeting" in _queue(client, host)
+
+
+def test_earlier_closed_reports_about_the_same_member_count_as_history(
+    client, host, circle, member, other_member, member_report
+):
+    handle_report(member_report, host, "warn", message="First warning")
+    file_report(other_member, target=member, reason="harassment", note="Again", circle=circle)
+    body = _queue(client, host)
+    assert "1 other reports" in body
+    assert "Milo Member (a member)" in body
