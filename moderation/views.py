@@ -332,11 +332,19 @@ def notice_read(request, pk):
 
 
 def panel_context(request) -> dict:
-    """The /me/ panel: unread notices from moderation."""
-    notices = Notice.objects.filter(user=request.user, read_at__isnull=True).select_related(
-        "circle"
-    )
-    return {"notices": list(notices[:5]), "unread": notices.count()}
+    """The /me/ panel: unread notices from moderation, and for hosts and staff what waits
+    in the queue."""
+    user = request.user
+    notices = Notice.objects.filter(user=user, read_at__isnull=True).select_related("circle")
+    context = {"notices": list(notices[:5]), "unread": notices.count(), "queue": None}
+    if permissions.can_view_queue(user):
+        context["queue"] = {
+            "reports": permissions.visible_reports(user).filter(state=Report.State.OPEN).count(),
+            "safety": permissions.visible_safety_events(user)
+            .exclude(follow_up=SafetyEvent.FollowUp.CLOSED)
+            .count(),
+        }
+    return context
 
 
 def circle_panel_context(request, circle) -> dict:

@@ -80,3 +80,21 @@ def test_the_data_export_has_a_moderation_section(host, member, other_member, me
 def test_the_page_refuses_other_methods(client, member, method):
     client.force_login(member)
     assert getattr(client, method)(MINE).status_code == 405
+
+
+def test_hosts_see_what_waits_in_the_queue_on_their_home(
+    client, host, member, circle, member_report
+):
+    from moderation.actions import record_safety_event
+
+    record_safety_event(kind="need_support", user=member, circle=circle)
+    client.force_login(host)
+    body = client.get(reverse("members:home")).content.decode()
+    assert "1 person may need support." in body
+    assert "1 open report." in body
+    assert reverse("moderation:queue") in body
+
+
+def test_members_see_no_queue_panel(client, other_member, member_report):
+    client.force_login(other_member)
+    assert "Open the moderation queue" not in client.get(reverse("members:home")).content.decode()
