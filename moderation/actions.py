@@ -368,6 +368,7 @@ def handle_report(
     """
     if action not in permissions.ACTIONS:
         raise ValidationError("Choose one of the actions offered.", code="bad_action")
+    permissions.check_act_on_report(actor, report, action)
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
@@ -381,7 +382,6 @@ def handle_report(
         duration = _hours(hours, maximum=MAX_MUTE_HOURS, what="mute")
     elif action == "suspend" and not permanent:
         duration = _hours(hours, maximum=MAX_SUSPENSION_HOURS, what="suspension")
-    permissions.check_act_on_report(actor, report, action)
 
     with transaction.atomic():
         report, group = _lock_group(report)

@@ -157,3 +157,12 @@ def test_ending_a_suspension(client, people, role, member, staff):
     else:
         assert response.status_code in (302, 403)
         assert suspension.ended_at is None and not member.is_active
+
+
+def test_a_refused_role_is_told_about_the_role_before_any_bad_input(client, host, content_report):
+    client.force_login(host)
+    response = client.post(
+        reverse("moderation:act", args=[content_report.pk]), {"action": "suspend", "hours": "-1"}
+    )
+    assert response.status_code == 403
+    assert "Only site staff" in response.content.decode()
