@@ -396,3 +396,22 @@ def test_hiding_is_safe_to_repeat(strategy_factory, host):
 def test_an_old_meeting_still_counts_if_recent_enough(member, circle, meeting_factory):
     old = meeting_factory(going=[member], starts_in=timedelta(days=-30))
     assert actions.add_strategy(member, circle, TEXT).meeting == old
+
+
+def test_authors_cannot_report_their_own_strategy(client_for, member, circle, strategy_factory):
+    strategy = strategy_factory()
+    response = client_for(member).post(url("report", circle, strategy.pk), {"reason": "spam"})
+    assert response.status_code == 400
+    assert "report yourself" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_a_hidden_strategy_leaves_personal_toolboxes(
+    client_for, other_member, host, circle, strategy_factory
+):
+    strategy = strategy_factory("Soon hidden")
+    actions.save_strategy(other_member, strategy.pk)
+    actions.hide_strategy(strategy.pk, host)
+    assert "Soon hidden" not in client_for(other_member).get("/me/").content.decode()
+    with pytest.raises(ValidationError, match="not in the toolbox"):
+        actions.mark_helped(other_member, strategy.pk)
