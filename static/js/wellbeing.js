@@ -2,6 +2,9 @@
 // Without JavaScript they are ordinary forms that post and come back with a message.
 // On success the document receives "wellbeing:saved" (detail: {kind, form}), so the room
 // page can, for example, let the member in after "wellbeing:saved" with kind "agreement".
+// The room page tells this module how the room is with a "room:status" event on document
+// (detail: {status: "open" | "live" | "paused" | "ended"}): when it ends, "how are you
+// leaving?" appears and "how are you arriving?" goes away.
 
 const FAILED = "That didn't go through. Please check your connection and try again.";
 
@@ -59,7 +62,20 @@ async function submit(event) {
   }
 }
 
+function onRoomStatus(event) {
+  if (event.detail?.status !== "ended") return;
+  const checkOut = document.querySelector('[data-wellbeing="check-out"]');
+  if (checkOut && checkOut.hidden) {
+    checkOut.hidden = false;
+    const first = checkOut.querySelector("input");
+    if (first) first.focus({ preventScroll: false });
+  }
+  const checkIn = document.querySelector('[data-wellbeing="check-in"]');
+  if (checkIn) checkIn.hidden = true;
+}
+
 if (!document.documentElement.dataset.wellbeingReady) {
   document.documentElement.dataset.wellbeingReady = "1";
   document.addEventListener("submit", submit);
+  document.addEventListener("room:status", onRoomStatus);
 }
