@@ -137,3 +137,17 @@ def can_create_invite(user, circle: Circle) -> bool:
 def check_view(user, circle: Circle) -> None:
     if not can_view_circle(user, circle):
         raise PermissionDenied("You can no longer see this circle.")
+
+
+def is_last_host(user, circle: Circle) -> bool:
+    """The user is the circle's only active host (so they can't leave or step down)."""
+    membership = membership_of(user, circle)
+    if membership is None or not membership.is_host:
+        return False
+    return not (
+        Membership.objects.filter(
+            circle=circle, state=Membership.State.ACTIVE, role=Membership.Role.HOST
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )

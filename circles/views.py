@@ -86,6 +86,7 @@ def detail(request, slug):
         "accept_form": AcceptForm(initial={"version": circle.agreements_version}),
         "can_join": permissions.can_join(user, circle) or not user.is_authenticated,
         "can_leave": permissions.can_leave(user, circle),
+        "is_last_host": permissions.is_last_host(user, circle),
         "can_manage": can_manage,
         "needs_acceptance": permissions.needs_agreement_acceptance(user, circle),
         "is_full": circle.member_limit is not None and circle.member_count >= circle.member_limit,

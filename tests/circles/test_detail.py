@@ -106,3 +106,9 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert len(few_members) <= 16
     assert response.context["members"] and len(response.context["members"]) == 301
+
+
+def test_the_only_host_is_told_how_to_leave_instead_of_a_leave_button(client_for, circle, host):
+    body = client_for(host).get(url(circle)).content.decode()
+    assert "only host" in body
+    assert "Leave this circle" not in body

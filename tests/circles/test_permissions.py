@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from circles import permissions
-from circles.models import Circle
+from circles.models import Circle, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,10 @@ def test_members_names_appear_only_for_those_who_may_see_them(circle, personas, 
     expected = dict(zip(PERSONAS, parse(MATRIX["can_view_members"]), strict=True))
     expected.pop("banned")
     assert seen == expected
+
+
+def test_is_last_host_names_only_the_sole_active_host(circle, personas):
+    lasts = {n for n, u in personas.items() if permissions.is_last_host(u, fresh(circle))}
+    assert lasts == {"host"}
+    Membership.objects.filter(circle=circle, user=personas["member"]).update(role="host")
+    assert not permissions.is_last_host(personas["host"], fresh(circle))
