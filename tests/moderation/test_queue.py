@@ -197,3 +197,18 @@ def test_earlier_closed_reports_about_the_same_member_count_as_history(
     body = _queue(client, host)
     assert "1 other reports" in body
     assert "Milo Member (a member)" in body
+
+
+def test_the_card_says_when_the_content_is_gone_and_keeps_the_snapshot(
+    client, host, content_report
+):
+    from moderation import registry
+
+    registry.register_content_handler(
+        "circles.agreementversion",
+        hide=lambda object_id, actor: None,
+        describe=lambda object_id: {"exists": False, "hidden": False},
+    )
+    body = _queue(client, host)
+    assert "this snapshot remains" in body
+    assert "Something that was said" in body
