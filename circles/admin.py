@@ -8,7 +8,7 @@ last-host rule and the audit signal hold for staff too.
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
-from circles import actions
+from circles import actions as circle_actions
 from circles.errors import CircleError
 from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
 
@@ -79,8 +79,8 @@ class CircleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {name: getattr(obj, name) for name in actions.EDITABLE_FIELDS}
-        actions.update_circle(obj, request.user, **fields)
+        fields = {name: getattr(obj, name) for name in circle_actions.EDITABLE_FIELDS}
+        circle_actions.update_circle(obj, request.user, **fields)
 
 
 @admin.register(Membership)
@@ -125,11 +125,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected requests to join")
     def approve_requests(self, request, queryset):
-        self._each(request, queryset, actions.approve_request, "approved")
+        self._each(request, queryset, circle_actions.approve_request, "approved")
 
     @admin.action(description="Lift the ban on the selected members")
     def unban_members(self, request, queryset):
-        self._each(request, queryset, actions.unban_member, "unbanned")
+        self._each(request, queryset, circle_actions.unban_member, "unbanned")
 
 
 @admin.register(Invite)
@@ -146,7 +146,23 @@ class InviteAdmin(admin.ModelAdmin):
     list_filter = ["single_use", "created_at", "expires_at"]
     search_fields = ["circle__name", "circle__slug"]
     list_select_related = ["circle", "created_by"]
-    readonly_fields = ["circle", "created_by", "created_at", "uses", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "circle",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "single_use",
+        "uses",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke_invites"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Revoke the selected invite links")
+    def revoke_invites(self, request, queryset):
+        for invite in queryset:
+            circle_actions.revoke_invite(invite, request.user)
+        self.message_user(request, "The selected links no longer work.", messages.SUCCESS)

@@ -10,7 +10,7 @@ class CirclesConfig(AppConfig):
         from circles.views import my_circles_panel
         from members import dashboard, data
 
-        dashboard.register_panel(20, "circles/panel_my_circles.html", my_circles_panel)
+        dashboard.register_panel(10, "circles/panel_my_circles.html", my_circles_panel)
         data.register_section("circles", export_circles)
 
 

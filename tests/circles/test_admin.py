@@ -77,3 +77,15 @@ def test_the_admin_edits_circles_through_the_action(admin_client_for, circle, ho
 def test_non_staff_cannot_use_the_admin(client_for, circle, host):
     response = client_for(host).get(reverse("admin:circles_circle_changelist"))
     assert response.status_code == 302
+
+
+def test_the_admin_revokes_invites_through_the_action(admin_client_for, circle, host):
+    from circles.actions import create_invite
+
+    invite = create_invite(circle, host)
+    admin_client_for.post(
+        reverse("admin:circles_invite_changelist"),
+        {"action": "revoke_invites", "_selected_action": [invite.pk]},
+    )
+    invite.refresh_from_db()
+    assert invite.revoked_at is not None
