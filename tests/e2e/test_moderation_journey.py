@@ -13,11 +13,8 @@ from meetings.models import RSVP, Meeting
 from meetings.room.models import Share
 from moderation.models import ModerationAction, Report
 from moderation.registry import handler_for
-from tests.e2e.conftest import browser, new_page, server  # noqa: F401 - the harness's fixtures
 from tests.e2e.helpers import log_in
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
-
-pytestmark = pytest.mark.e2e
 
 # Meetings offers moderation a handle on shares with ``register_moderation_handlers()``;
 # until ``MeetingsConfig.ready()`` calls it, the queue cannot hide a share.
@@ -50,7 +47,7 @@ def room_with_host(transactional_db):
     return meeting, people
 
 
-def _enter(new_page, meeting, email):  # noqa: F811
+def _enter(new_page, meeting, email):
     page = new_page()
     log_in(page, email)
     page.goto(f"/meetings/{meeting.pk}/room/")
@@ -72,7 +69,7 @@ def _wait_for(condition, seconds=10):
 )
 def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
     room_with_host,
-    new_page,  # noqa: F811
+    new_page,
 ):
     meeting, _people = room_with_host
     fern = _enter(new_page, meeting, "fern@example.org")
@@ -111,7 +108,7 @@ def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
 
 def test_the_moderation_pages_fit_a_360_pixel_screen_and_warn_from_the_queue(
     transactional_db,
-    new_page,  # noqa: F811
+    new_page,
 ):
     from moderation.actions import file_report, record_action
 
