@@ -139,3 +139,9 @@ def test_the_edit_page_is_for_hosts_only(client_for, circle, member):
     url = reverse("circles:edit_agreements", args=[circle.slug])
     assert client_for(member).post(url, {"text": "- Mine."}).status_code == 403
     assert fresh(circle).agreements_version == 1
+
+
+def test_the_history_page_refuses_post_and_hides_from_the_banned(client_for, circle, banned):
+    url = reverse("circles:agreements", args=[circle.slug])
+    assert client_for(banned).get(url).status_code == 403
+    assert client_for(None).post(url).status_code == 405
