@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from circles import actions
+from circles.invites import make_token
 from circles.models import Circle, Membership, Topic
 from tests.e2e.helpers import log_in
 from tests.factories import UserFactory
@@ -119,3 +120,34 @@ def test_someone_asks_to_join_and_a_host_approves_on_the_manage_page(transaction
 
     asker.reload()
     expect(asker.get_by_role("heading", name="You are a member here")).to_be_visible()
+
+
+def test_an_invitation_and_the_agreement_history_fit_a_phone(transactional_db, new_page):
+    host = UserFactory(display_name="River")
+    circle = _circle(
+        host,
+        "Quiet anxiety circle with a rather long name for a small screen",
+        _topic("anxiety", "Anxiety"),
+        join_policy=Circle.JoinPolicy.INVITE,
+    )
+    actions.update_agreements(circle, host, "- We listen.\n- Phones away, please.")
+    token = make_token(actions.create_invite(circle, host, single_use=True))
+    UserFactory(email="invited@example.org", display_name="Invited Person")
+
+    page = new_page(width=360)
+    log_in(page, "invited@example.org")
+    page.goto(f"/circles/{circle.slug}/agreements/")
+    expect(page.get_by_role("heading", name="Version 2 (current)")).to_be_visible()
+    assert page.evaluate(FITS)
+
+    page.goto(f"/circles/invite/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("You're invited")
+    assert page.evaluate(FITS)
+    page.get_by_label("I have read the group agreements and I accept them.").check()
+    page.get_by_role("button", name="Accept and join").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to Quiet anxiety circle")
+
+    page.goto(f"/circles/invite/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This invite link doesn't work")
+    expect(page.get_by_text("already been used")).to_be_visible()
+    assert page.evaluate(FITS)
