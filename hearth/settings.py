@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hearth.context_processors.site",
+                "hearth.context_processors.navigation",
             ],
         },
     },
@@ -152,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
     "meetings.extend_all_series": {
         "task": "meetings.tasks.extend_all_series",
         "schedule": timedelta(hours=1),
+    },
+    "moderation.end_expired_restrictions": {
+        "task": "moderation.tasks.end_expired_restrictions",
+        "schedule": timedelta(minutes=1),
     },
 }
 

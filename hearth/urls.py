@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
     path("", include("meetings.room.urls")),
+    path("", include("meetings.wellbeing.urls")),
     path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]

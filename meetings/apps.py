@@ -13,6 +13,8 @@ class MeetingsConfig(AppConfig):
         from circles import extensions
         from circles.signals import membership_changed
         from meetings import hooks
+        from meetings.room.store import register_moderation_handlers
+        from meetings.wellbeing import apps_hooks as wellbeing
         from members import dashboard, data
 
         extensions.register_next_meeting_lookup(hooks.next_meeting_times)
@@ -26,3 +28,5 @@ class MeetingsConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="meetings.withdraw_deleted_account",
         )
+        register_moderation_handlers()
+        wellbeing.register()

@@ -12,13 +12,11 @@ from circles.models import Membership
 from meetings.models import RSVP, Meeting
 from meetings.room.models import Share
 from moderation.models import ModerationAction, Report
-from moderation.registry import handler_for
 from tests.e2e.helpers import log_in
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 # Meetings offers moderation a handle on shares with ``register_moderation_handlers()``;
 # until ``MeetingsConfig.ready()`` calls it, the queue cannot hide a share.
-SHARES_HIDEABLE = handler_for("meetings.share") is not None
 
 
 @pytest.fixture
@@ -62,11 +60,6 @@ def _wait_for(condition, seconds=10):
         time.sleep(0.1)
 
 
-@pytest.mark.xfail(
-    not SHARES_HIDEABLE,
-    reason="meetings does not register its share handler with moderation yet",
-    strict=True,
-)
 def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
     room_with_host,
     new_page,
