@@ -11,6 +11,14 @@ from circles.models import Membership
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last, after every test that runs its own event loop."""
+    journeys = [item for item in items if "/tests/e2e/" in str(item.path)]
+    for item in journeys:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if item not in journeys] + journeys
+
+
 @pytest.fixture
 def circle(db):
     return CircleFactory(name="Evening grief circle", slug="evening-grief")

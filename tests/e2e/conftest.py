@@ -31,17 +31,6 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-
-
 class Server:
     def __init__(self, url: str, mail_dir: Path):
         self.url = url
@@ -91,7 +80,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
         "HEARTH_E2E_MAIL_DIR": str(mail_dir),
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server must stay async-safe
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     process = subprocess.Popen(
         [
@@ -130,10 +119,16 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the whole run. Browser journeys run last (see tests/conftest.py):
+    Playwright's sync API keeps an event loop running in this thread until the session
+    ends, so Django must be told that the ORM calls journeys make between steps are
+    still plain synchronous calls."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
