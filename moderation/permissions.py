@@ -45,7 +45,13 @@ def moderated_circles(user) -> QuerySet[Circle]:
 
 
 def can_view_queue(user) -> bool:
-    return is_staff(user) or moderated_circles(user).exists()
+    """Hosts of any circle and site staff. Remembered on the user object, which lives for
+    one request, because the navigation and the dashboard both ask."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not hasattr(user, "_can_view_queue"):
+        user._can_view_queue = is_staff(user) or moderated_circles(user).exists()
+    return user._can_view_queue
 
 
 def check_view_queue(user) -> None:
