@@ -24,6 +24,7 @@ from datetime import datetime
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -120,6 +121,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._send_snapshot(*snapshot)
 
     # --- Messages from the channel layer ----------------------------------------------------
+
+    async def dispatch(self, message):
+        """Broadcasts skip Channels' per-message ``close_old_connections`` (a hop to the
+        database thread): relaying ready text touches no database. Everything else (the
+        socket's own connect, frames and disconnect) goes the usual way."""
+        if message["type"] == "room.events":
+            await self.room_events(message)
+        elif message["type"] == "room.private":
+            await self.room_private(message)
+        else:
+            await super().dispatch(message)
 
     async def room_events(self, message):
         """A batch of events from one command, already encoded: deliver them in seq order."""
@@ -255,7 +267,7 @@ def _within_rate(user_id: int) -> bool:
     except ValueError:  # the window closed between add and incr
         cache.add(key, 1, RATE_LIMIT_SECONDS)
         return True
-    return count <= RATE_LIMIT_FRAMES
+    return count <= getattr(settings, "ROOM_RATE_LIMIT_FRAMES", RATE_LIMIT_FRAMES)
 
 
 def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
