@@ -45,6 +45,8 @@ def make_meeting(circle, *, facilitators=(), going=(), **fields):
     meeting.facilitators.set(facilitators)
     for user in going:
         RSVP.objects.create(meeting=meeting, user=user, response=RSVP.Response.GOING)
+    Meeting.objects.filter(pk=meeting.pk).update(going_count=len(going))
+    meeting.refresh_from_db()
     return meeting
 
 
