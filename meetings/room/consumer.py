@@ -24,6 +24,7 @@ from datetime import datetime
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -81,13 +82,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if is_room_moderator(role):
             await self._join_group(store.moderators_group(meeting_id))
         try:
-            participant, frame, deadline = await database_sync_to_async(_join)(
+            participant, frame, deadline, outbox = await database_sync_to_async(_join)(
                 meeting_id, user, role
             )
         except Refused as refusal:
             code = CLOSE_FORBIDDEN if refusal.code == "removed" else CLOSE_NOT_OPEN
             await self.close(code)
             return
+        await self._broadcast(outbox)
         self.participant_id = participant.participant_id
         await self._send_snapshot(frame, deadline)
 
@@ -98,7 +100,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.participant_id is not None:
             participant_id, self.participant_id = self.participant_id, None
-            await database_sync_to_async(store.leave)(self.meeting_id, participant_id)
+            outbox = await database_sync_to_async(_leave)(self.meeting_id, participant_id)
+            await self._broadcast(outbox)
+
+    async def _broadcast(self, outbox) -> None:
+        """Send what the store's committed commands broadcast (see collecting_broadcasts)."""
+        for group, message in outbox:
+            await self.channel_layer.group_send(group, message)
 
     async def _join_group(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -112,9 +120,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if self.participant_id is None:
             return
-        frames, snapshot = await database_sync_to_async(_handle_frame)(
+        frames, snapshot, outbox = await database_sync_to_async(_handle_frame)(
             self.meeting_id, self.participant_id, self.scope["user"], text_data
         )
+        await self._broadcast(outbox)
         for frame in frames:
             await self.send(text_data=store.encode(frame))
         if snapshot is not None:
@@ -221,8 +230,15 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
 
 
 def _join(meeting_id: int, user, role: str):
-    participant, frame, outcome = store.join(meeting_id, user, role)
-    return participant, frame, store.timer_of(outcome.state)
+    with store.collecting_broadcasts() as outbox:
+        participant, frame, outcome = store.join(meeting_id, user, role)
+    return participant, frame, store.timer_of(outcome.state), outbox
+
+
+def _leave(meeting_id: int, participant_id: int):
+    with store.collecting_broadcasts() as outbox:
+        store.leave(meeting_id, participant_id)
+    return outbox
 
 
 def _snapshot(meeting_id: int, participant_id: int):
@@ -233,27 +249,29 @@ def _snapshot(meeting_id: int, participant_id: int):
 def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
     """Check the rate, parse the frame and run its command.
 
-    Returns the frames to send back, and for ``sync`` a fresh snapshot with its timer.
+    Returns the frames to send back, for ``sync`` a fresh snapshot with its timer, and
+    the broadcasts the command committed (for the caller to send).
     """
     if not _within_rate(user.pk):
-        return [error_frame("rate_limited", rules.REFUSAL_MESSAGES["rate_limited"])], None
+        return [error_frame("rate_limited", rules.REFUSAL_MESSAGES["rate_limited"])], None, []
     data = None
     try:
         data = json.loads(text) if text is not None else None
         command, ref = parse_client_frame(data)
     except (ValueError, RecursionError):
-        return [error_frame("bad_request", "A frame must be a JSON object.")], None
+        return [error_frame("bad_request", "A frame must be a JSON object.")], None, []
     except Refused as refusal:
-        return [error_frame(refusal.code, refusal.message, ref_of(data))], None
+        return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
     if isinstance(command, rules.Sync):
-        return [], _snapshot(meeting_id, participant_id)
-    try:
-        outcome = store.execute(meeting_id, Actor(participant_id), command, user=user)
-    except Refused as refusal:
-        return [error_frame(refusal.code, refusal.message, ref)], None
+        return [], _snapshot(meeting_id, participant_id), []
+    with store.collecting_broadcasts() as outbox:
+        try:
+            outcome = store.execute(meeting_id, Actor(participant_id), command, user=user)
+        except Refused as refusal:
+            return [error_frame(refusal.code, refusal.message, ref)], None, outbox
     if ref is None:
-        return outcome.replies, None
-    return [{**reply, "ref": ref} for reply in outcome.replies], None
+        return outcome.replies, None, outbox
+    return [{**reply, "ref": ref} for reply in outcome.replies], None, outbox
 
 
 def _within_rate(user_id: int) -> bool:
@@ -311,4 +329,12 @@ async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
     delay = (moment - timezone.now()).total_seconds() + TIMER_MARGIN_SECONDS
     await asyncio.sleep(max(delay, 0) + random.uniform(0, TIMER_JITTER_SECONDS))  # noqa: S311
     with contextlib.suppress(Refused):
-        await database_sync_to_async(store.expire)(meeting_id, turn_id)
+        outbox = await database_sync_to_async(_expire)(meeting_id, turn_id)
+        for group, message in outbox:
+            await get_channel_layer().group_send(group, message)
+
+
+def _expire(meeting_id: int, turn_id: int):
+    with store.collecting_broadcasts() as outbox:
+        store.expire(meeting_id, turn_id)
+    return outbox

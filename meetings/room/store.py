@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -442,9 +444,32 @@ def _send_after_commit(group: str, frames: list[dict[str, Any]]) -> None:
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
+    """Send now, or hand the message to the consumer that is collecting (see
+    ``collecting_broadcasts``). Only ever called from ``transaction.on_commit``."""
+    outbox = getattr(_collecting, "outbox", None)
+    if outbox is not None:
+        outbox.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(group, message)
+
+
+_collecting = threading.local()
+
+
+@contextmanager
+def collecting_broadcasts():
+    """Collect what commits inside the block would broadcast, instead of sending it from
+    this (database) thread: the consumer then awaits the sends on its event loop, so the
+    process's one database thread never waits on Redis. Yields the list of
+    ``(group, message)``; whatever did not commit is never in it."""
+    outer = getattr(_collecting, "outbox", None)
+    _collecting.outbox = []
+    try:
+        yield _collecting.outbox
+    finally:
+        _collecting.outbox = outer
 
 
 def _log(meeting_id: int, command: Any, outcome: Outcome) -> None:
