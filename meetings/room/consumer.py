@@ -179,7 +179,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _deliver_waiting(self) -> None:
         for first_seq in sorted(self.waiting):
-            if first_seq > self.last_seq + 1:
+            if first_seq > self.last_seq + 1 or self.participant_id is None:
                 return
             message = self.waiting.pop(first_seq)
             if message["last_seq"] > self.last_seq:
@@ -196,6 +196,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 self.meeting_id, self.participant_id
             )
             await self._send_snapshot(frame, deadline, locked=True)
+            if self.waiting:  # batches beyond the fresh state still wait for their turn
+                self.gap_task = asyncio.create_task(self._close_gap())
 
     async def _send_snapshot(self, frame, deadline, locked: bool = False) -> None:
         if not locked:
