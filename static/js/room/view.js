@@ -185,6 +185,9 @@ export class ShareList {
     const warning = item.querySelector(".share-warning");
     const reveal = item.querySelector(".share-reveal");
     reveal.dataset.focusKey = `reveal-${share.share_id}`;
+    // Your own shares are never hidden from you behind their warning.
+    const mine = state.you && state.you.participant_id === share.participant_id;
+    if (mine) this.revealed.add(share.share_id);
     if (share.content_warning && !this.revealed.has(share.share_id)) {
       warning.hidden = false;
       item.querySelector(".share-warning-text").textContent = share.content_warning;
