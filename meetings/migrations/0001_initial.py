@@ -7,76 +7,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('circles', '0001_initial'),
+        ("circles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('starts_at', models.DateTimeField(db_index=True)),
-                ('duration_minutes', models.PositiveIntegerField(default=60)),
-                ('time_zone', models.CharField(default='UTC', help_text='The zone the start time was entered in.', max_length=64)),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True)),
-                ('opens_minutes_before', models.PositiveIntegerField(default=10)),
-                ('room_mode', models.CharField(choices=[('round', 'Around the circle'), ('queue', 'Raised hands')], default='round', max_length=8)),
-                ('turn_seconds', models.PositiveIntegerField(default=180)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('cancelled', 'Cancelled'), ('live', 'Live'), ('ended', 'Ended')], default='scheduled', max_length=10)),
-                ('cancel_reason', models.CharField(blank=True, max_length=500)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=0, help_text="Rises with every change; the calendar's SEQUENCE.")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('circle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='circles.circle')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitators', models.ManyToManyField(related_name='facilitating', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("starts_at", models.DateTimeField(db_index=True)),
+                ("duration_minutes", models.PositiveIntegerField(default=60)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="UTC",
+                        help_text="The zone the start time was entered in.",
+                        max_length=64,
+                    ),
+                ),
+                ("capacity", models.PositiveIntegerField(blank=True, null=True)),
+                ("opens_minutes_before", models.PositiveIntegerField(default=10)),
+                (
+                    "room_mode",
+                    models.CharField(
+                        choices=[("round", "Around the circle"), ("queue", "Raised hands")],
+                        default="round",
+                        max_length=8,
+                    ),
+                ),
+                ("turn_seconds", models.PositiveIntegerField(default=180)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("cancelled", "Cancelled"),
+                            ("live", "Live"),
+                            ("ended", "Ended"),
+                        ],
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                ("cancel_reason", models.CharField(blank=True, max_length=500)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revision",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Rises with every change; the calendar's SEQUENCE."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "circle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="circles.circle",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(
+                        related_name="facilitating", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='RSVP',
+            name="RSVP",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response', models.CharField(choices=[('going', 'Going'), ('waitlisted', 'On the waitlist'), ('not_going', 'Not going')], max_length=12)),
-                ('waitlisted_at', models.DateTimeField(blank=True, help_text='Waitlist order: first come, first served.', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to='meetings.meeting')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "response",
+                    models.CharField(
+                        choices=[
+                            ("going", "Going"),
+                            ("waitlisted", "On the waitlist"),
+                            ("not_going", "Not going"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "waitlisted_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Waitlist order: first come, first served.", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rsvps",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rsvps",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 15), ('duration_minutes__lte', 240)), name='meeting_duration_in_range'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 15), ("duration_minutes__lte", 240)),
+                name="meeting_duration_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('capacity__gte', 1), _connector='OR'), name='meeting_capacity_positive'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity__isnull", True), ("capacity__gte", 1), _connector="OR"
+                ),
+                name="meeting_capacity_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('turn_seconds__gte', 30), ('turn_seconds__lte', 1800)), name='meeting_turn_seconds_in_range'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("turn_seconds__gte", 30), ("turn_seconds__lte", 1800)),
+                name="meeting_turn_seconds_in_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='rsvp',
-            index=models.Index(fields=['meeting', 'response', 'waitlisted_at'], name='meetings_rs_meeting_54db87_idx'),
+            model_name="rsvp",
+            index=models.Index(
+                fields=["meeting", "response", "waitlisted_at"],
+                name="meetings_rs_meeting_54db87_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.UniqueConstraint(fields=('meeting', 'user'), name='unique_rsvp'),
+            model_name="rsvp",
+            constraint=models.UniqueConstraint(fields=("meeting", "user"), name="unique_rsvp"),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('response', 'waitlisted'), _negated=True), ('waitlisted_at__isnull', False), _connector='OR'), name='rsvp_waitlist_has_time'),
+            model_name="rsvp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("response", "waitlisted"), _negated=True),
+                    ("waitlisted_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="rsvp_waitlist_has_time",
+            ),
         ),
     ]

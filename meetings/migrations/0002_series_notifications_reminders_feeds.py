@@ -7,142 +7,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('circles', '0003_seed_topics'),
-        ('meetings', '0001_initial'),
+        ("circles", "0003_seed_topics"),
+        ("meetings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('going', 'RSVP confirmed'), ('waitlisted', 'Waitlisted'), ('promoted', 'Promoted from the waitlist'), ('changed', 'Meeting changed'), ('cancelled', 'Meeting cancelled'), ('reminder_24h', 'Reminder, a day before'), ('reminder_15m', 'Reminder, 15 minutes before')], max_length=16)),
-                ('text', models.CharField(max_length=500)),
-                ('url', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("going", "RSVP confirmed"),
+                            ("waitlisted", "Waitlisted"),
+                            ("promoted", "Promoted from the waitlist"),
+                            ("changed", "Meeting changed"),
+                            ("cancelled", "Meeting cancelled"),
+                            ("reminder_24h", "Reminder, a day before"),
+                            ("reminder_15m", "Reminder, 15 minutes before"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.CharField(max_length=500)),
+                ("url", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderDelivery',
+            name="ReminderDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('24h', '24 hours before'), ('15m', '15 minutes before')], max_length=4)),
-                ('starts_at', models.DateTimeField(help_text='The start this reminder is about.')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('skipped', 'Skipped')], default='pending', max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("24h", "24 hours before"), ("15m", "15 minutes before")],
+                        max_length=4,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(help_text="The start this reminder is about.")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("skipped", "Skipped")],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'reminder deliveries',
+                "verbose_name_plural": "reminder deliveries",
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='going_count',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text="How many going members count against capacity (facilitators do not). Kept by meetings.actions under the meeting's row lock; the database refuses a value above capacity."),
+            model_name="meeting",
+            name="going_count",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="How many going members count against capacity (facilitators do not). Kept by meetings.actions under the meeting's row lock; the database refuses a value above capacity.",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='occurrence_start',
-            field=models.DateTimeField(blank=True, help_text="The start the series' rule gave this occurrence (kept when it is moved).", null=True),
+            model_name="meeting",
+            name="occurrence_start",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="The start the series' rule gave this occurrence (kept when it is moved).",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MeetingSeries',
+            name="MeetingSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frequency', models.CharField(choices=[('weekly', 'Every week'), ('biweekly', 'Every two weeks'), ('monthly', 'Every month on the same weekday')], max_length=10)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('first_start', models.DateTimeField(help_text="The rule's first occurrence (aware, UTC).")),
-                ('until', models.DateTimeField(blank=True, help_text='No occurrence starts at or after this.', null=True)),
-                ('title', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('duration_minutes', models.PositiveIntegerField(default=60)),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True)),
-                ('opens_minutes_before', models.PositiveIntegerField(default=10)),
-                ('room_mode', models.CharField(choices=[('round', 'Around the circle'), ('queue', 'Raised hands')], default='round', max_length=8)),
-                ('turn_seconds', models.PositiveIntegerField(default=180)),
-                ('generated_until', models.DateTimeField(blank=True, help_text='Occurrences exist up to here.', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('circle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_series', to='circles.circle')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitators', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Every week"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Every month on the same weekday"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "first_start",
+                    models.DateTimeField(help_text="The rule's first occurrence (aware, UTC)."),
+                ),
+                (
+                    "until",
+                    models.DateTimeField(
+                        blank=True, help_text="No occurrence starts at or after this.", null=True
+                    ),
+                ),
+                ("title", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("duration_minutes", models.PositiveIntegerField(default=60)),
+                ("capacity", models.PositiveIntegerField(blank=True, null=True)),
+                ("opens_minutes_before", models.PositiveIntegerField(default=10)),
+                (
+                    "room_mode",
+                    models.CharField(
+                        choices=[("round", "Around the circle"), ("queue", "Raised hands")],
+                        default="round",
+                        max_length=8,
+                    ),
+                ),
+                ("turn_seconds", models.PositiveIntegerField(default=180)),
+                (
+                    "generated_until",
+                    models.DateTimeField(
+                        blank=True, help_text="Occurrences exist up to here.", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "circle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_series",
+                        to="circles.circle",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'verbose_name_plural': 'meeting series',
+                "verbose_name_plural": "meeting series",
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='series',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='meetings.meetingseries'),
+            model_name="meeting",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="meetings",
+                to="meetings.meetingseries",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['circle', 'status', 'starts_at'], name='meetings_me_circle__07c3ac_idx'),
+            model_name="meeting",
+            index=models.Index(
+                fields=["circle", "status", "starts_at"], name="meetings_me_circle__07c3ac_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('going_count__lte', models.F('capacity')), _connector='OR'), name='meeting_never_overbooked'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity__isnull", True),
+                    ("going_count__lte", models.F("capacity")),
+                    _connector="OR",
+                ),
+                name="meeting_never_overbooked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('series__isnull', False)), fields=('series', 'occurrence_start'), name='unique_series_occurrence'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("series__isnull", False)),
+                fields=("series", "occurrence_start"),
+                name="unique_series_occurrence",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='meeting',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.meeting'),
+            model_name="notification",
+            name="meeting",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="meetings.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reminderdelivery',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='meetings.meeting'),
+            model_name="reminderdelivery",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="meetings.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='reminderdelivery',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reminderdelivery",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 15), ('duration_minutes__lte', 240)), name='series_duration_in_range'),
+            model_name="meetingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 15), ("duration_minutes__lte", 240)),
+                name="series_duration_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingseries',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('capacity__gte', 1), _connector='OR'), name='series_capacity_positive'),
+            model_name="meetingseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity__isnull", True), ("capacity__gte", 1), _connector="OR"
+                ),
+                name="series_capacity_positive",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', '-created_at'], name='meetings_no_user_id_53c70b_idx'),
+            model_name="notification",
+            index=models.Index(
+                fields=["user", "-created_at"], name="meetings_no_user_id_53c70b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(fields=['state', 'created_at'], name='meetings_re_state_70f882_idx'),
+            model_name="reminderdelivery",
+            index=models.Index(fields=["state", "created_at"], name="meetings_re_state_70f882_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reminderdelivery',
-            constraint=models.UniqueConstraint(fields=('meeting', 'user', 'kind', 'starts_at'), name='unique_reminder'),
+            model_name="reminderdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "user", "kind", "starts_at"), name="unique_reminder"
+            ),
         ),
     ]

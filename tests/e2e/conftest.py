@@ -31,6 +31,7 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 
+
 class Server:
     def __init__(self, url: str, mail_dir: Path):
         self.url = url
