@@ -372,6 +372,21 @@ def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> O
     return execute(meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now)
 
 
+def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = None) -> int:
+    """Remove an account from every room of the circle that has not ended (for a ban or a
+    removal from the circle); returns how many rooms it was taken out of. Safe to repeat;
+    a facilitator (who cannot be removed) is left in place."""
+    removed = 0
+    rooms = Room.objects.filter(meeting__circle_id=circle_id).exclude(status="ended")
+    for meeting_id in rooms.values_list("pk", flat=True):
+        try:
+            outcome = remove_user(meeting_id, user_id, now=now)
+        except Refused:
+            continue
+        removed += bool(outcome and outcome.events)
+    return removed
+
+
 def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None = None) -> None:
     """Hide a share as the system (a report resolved by moderation): safe to repeat.
 
