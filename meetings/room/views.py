@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from circles.permissions import membership_of
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
 from meetings.room.models import Reaction
+from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
 
@@ -31,5 +32,6 @@ def room(request, meeting_id):
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
+        **wellbeing_context(request.user, meeting),
     }
     return render(request, "meetings/room.html", context)

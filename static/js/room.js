@@ -117,6 +117,7 @@ function send(type, fields) {
 }
 
 function drawAll(state) {
+  tellStatus(state);
   renderStatus(refs, state);
   renderSeats(refs, state);
   renderHolder(refs, state);
@@ -341,5 +342,26 @@ window.setInterval(() => {
   }
 }, 1000);
 
-if (root.dataset.open === "true") socket.connect();
-else refs.connection.textContent = "Not connected";
+// The wellbeing check-out appears when the room ends (static/js/wellbeing.js listens).
+let lastStatus = null;
+function tellStatus(state) {
+  if (state.room.status === lastStatus) return;
+  lastStatus = state.room.status;
+  document.dispatchEvent(new CustomEvent("room:status", { detail: { status: lastStatus } }));
+}
+
+// Members confirm the circle's agreements for this meeting before the room connects.
+if (root.dataset.open !== "true") {
+  refs.connection.textContent = "Not connected";
+} else if (root.dataset.needsAgreement === "true") {
+  refs.connection.textContent = "Waiting for you to confirm the agreements";
+  document.addEventListener("wellbeing:saved", (saved) => {
+    if (saved.detail.kind !== "agreement" || root.dataset.needsAgreement !== "true") return;
+    root.dataset.needsAgreement = "false";
+    const note = document.getElementById("lobby-note");
+    if (note) note.hidden = true;
+    socket.connect();
+  });
+} else {
+  socket.connect();
+}

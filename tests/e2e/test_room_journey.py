@@ -45,6 +45,10 @@ def enter(new_page, meeting, email, **size):
     page = new_page(**size)
     log_in(page, email)
     page.goto(f"/meetings/{meeting.pk}/room/")
+    agree = page.get_by_role("button", name="I agree, for this meeting")
+    if agree.count():
+        expect(page.locator("#connection")).to_contain_text("confirm the agreements")
+        agree.click()
     expect(page.locator("#connection")).to_have_text("Connected")
     return page
 
@@ -129,6 +133,13 @@ def test_the_timer_ends_a_turn_by_itself(circle_meeting, new_page):
 
     expect(announcer(fern)).to_contain_text("Milo's turn ended: time ran out.", timeout=15_000)
     expect(milo.get_by_label("What you'd like to share")).to_be_disabled()
+
+    # Ending the meeting ends it for everyone, and asks how they are leaving.
+    fern.on("dialog", lambda dialog: dialog.accept())
+    expect(milo.get_by_role("heading", name="Checking out")).to_be_hidden()
+    fern.get_by_role("button", name="End the meeting").click()
+    expect(milo.locator("#room-status")).to_contain_text("This circle has ended")
+    expect(milo.get_by_role("heading", name="Checking out")).to_be_visible()
 
 
 def test_a_facilitator_mutes_hides_and_removes(circle_meeting, new_page):
