@@ -350,18 +350,5 @@ function tellStatus(state) {
   document.dispatchEvent(new CustomEvent("room:status", { detail: { status: lastStatus } }));
 }
 
-// Members confirm the circle's agreements for this meeting before the room connects.
-if (root.dataset.open !== "true") {
-  refs.connection.textContent = "Not connected";
-} else if (root.dataset.needsAgreement === "true") {
-  refs.connection.textContent = "Waiting for you to confirm the agreements";
-  document.addEventListener("wellbeing:saved", (saved) => {
-    if (saved.detail.kind !== "agreement" || root.dataset.needsAgreement !== "true") return;
-    root.dataset.needsAgreement = "false";
-    const note = document.getElementById("lobby-note");
-    if (note) note.hidden = true;
-    socket.connect();
-  });
-} else {
-  socket.connect();
-}
+if (root.dataset.open === "true") socket.connect();
+else refs.connection.textContent = "Not connected";

@@ -92,9 +92,11 @@ def test_the_page_carries_no_inline_script_or_style(client, page_meeting, facili
     assert " onclick=" not in body
 
 
-def test_the_page_holds_a_member_until_they_confirm_the_agreements(client, page_meeting, member):
+def test_the_page_offers_the_agreements_the_check_in_and_a_hidden_check_out(
+    client, page_meeting, member
+):
     client.force_login(member)
     body = client.get(url(page_meeting)).content.decode()
-    assert 'data-needs-agreement="true"' in body
     assert "I agree, for this meeting" in body
+    assert 'data-wellbeing="check-in"' in body
     assert 'data-wellbeing="check-out"' in body
