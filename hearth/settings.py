@@ -127,7 +127,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:channels"},
+            # Up to 1,000 queued messages per socket, so a burst of joins never overflows one.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:channels", "capacity": 1000},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -153,6 +154,18 @@ CELERY_BEAT_SCHEDULE = {
     "meetings.extend_all_series": {
         "task": "meetings.tasks.extend_all_series",
         "schedule": timedelta(hours=1),
+    },
+    "room.expire_due_turns": {
+        "task": "meetings.room.tasks.expire_due_turns",
+        "schedule": timedelta(seconds=5),
+    },
+    "room.close_rooms": {
+        "task": "meetings.room.tasks.close_rooms",
+        "schedule": timedelta(minutes=1),
+    },
+    "room.purge_expired_shares": {
+        "task": "meetings.room.tasks.purge_expired_shares",
+        "schedule": timedelta(minutes=15),
     },
     "moderation.end_expired_restrictions": {
         "task": "moderation.tasks.end_expired_restrictions",

@@ -10,6 +10,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from circles.models import Circle, Membership
 from meetings import permissions
 from meetings.models import RSVP, Meeting, MeetingSeries, Notification
 from meetings.notify import notify, when_for
+from meetings.room import store
 from meetings.series import build_rule, occurrences
 
 logger = logging.getLogger("meetings")
@@ -577,7 +579,14 @@ def _cancel_locked(actor, meeting: Meeting, reason: str, now) -> bool:
         ),
     )
     logger.info("meetings.meeting.cancelled meeting=%s actor=%s", meeting.pk, actor.pk)
+    transaction.on_commit(partial(_close_room_of_cancelled, meeting.pk))
     return True
+
+
+def _close_room_of_cancelled(meeting_id: int) -> None:
+    """Anyone already in the room of a cancelled meeting sees it end."""
+    if store.load_state(meeting_id) is not None:
+        store.end_room(meeting_id)
 
 
 def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=None) -> int:

@@ -13,6 +13,7 @@ class MeetingsConfig(AppConfig):
         from circles import extensions
         from circles.signals import membership_changed
         from meetings import hooks
+        from meetings.room import data as room_data
         from meetings.room.store import register_moderation_handlers
         from meetings.wellbeing import apps_hooks as wellbeing
         from members import dashboard, data
@@ -22,6 +23,7 @@ class MeetingsConfig(AppConfig):
         dashboard.register_panel(20, "meetings/_dashboard.html", hooks.dashboard_panel)
         data.register_section("rsvps", hooks.export_rsvps)
         data.register_section("notifications", hooks.export_notifications)
+        data.register_section("room", room_data.export_room_data)
         membership_changed.connect(hooks.on_membership_changed, dispatch_uid="meetings.withdraw")
         pre_delete.connect(
             hooks.on_user_deleted,

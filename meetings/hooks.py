@@ -3,10 +3,14 @@
 from circles.models import Membership
 from meetings import actions, permissions, queries
 from meetings.models import RSVP, Notification
+from meetings.room import data as room_data
+from meetings.room import store
 
 next_meeting_times = queries.next_meeting_times
 
 WITHDRAWING_ACTIONS = {"circles.member.left", "circles.member.removed", "circles.member.banned"}
+ROOM_REMOVING_ACTIONS = {"circles.member.removed", "circles.member.banned"}
+ROOM_MUTING_ACTIONS = {"circles.member.muted", "circles.member.unmuted"}
 
 
 def circle_panel(request, circle) -> dict:
@@ -49,12 +53,18 @@ def export_notifications(user) -> list[dict]:
 
 
 def on_membership_changed(sender, membership=None, action="", **kwargs):
-    """Someone who left or was removed or banned gives up their places (after commit)."""
-    if membership is None or action not in WITHDRAWING_ACTIONS:
+    """Keep meetings and open rooms in step with the circle (sent after commit): someone
+    who left or was removed or banned gives up their places, and is taken out of open
+    rooms when removed or banned; a mute in the circle reaches open rooms at once."""
+    if membership is None:
         return
-    if membership.state == Membership.State.ACTIVE:
-        return
-    actions.withdraw_member(membership.user, membership.circle)
+    if action in ROOM_REMOVING_ACTIONS:
+        store.remove_from_live_rooms(membership.user_id, membership.circle_id)
+    elif action in ROOM_MUTING_ACTIONS:
+        muted = action == "circles.member.muted"
+        store.set_muted_in_live_rooms(membership.user_id, membership.circle_id, muted)
+    if action in WITHDRAWING_ACTIONS and membership.state != Membership.State.ACTIVE:
+        actions.withdraw_member(membership.user, membership.circle)
 
 
 def on_user_deleted(sender, instance=None, **kwargs):
@@ -62,3 +72,4 @@ def on_user_deleted(sender, instance=None, **kwargs):
     so the meetings' going counts stay right."""
     if instance is not None and instance.pk is not None:
         actions.withdraw_member(instance)
+        room_data.forget_user(instance)

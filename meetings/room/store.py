@@ -387,6 +387,30 @@ def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = 
     return removed
 
 
+def set_muted_in_live_rooms(
+    user_id: int, circle_id: int, muted: bool, now: datetime | None = None
+) -> int:
+    """Mute (or unmute) an account in every open room of the circle, as the system: a mute
+    in the circle from moderation reaches rooms the member is already in. Returns how many
+    rooms changed; safe to repeat; facilitators are left as they are."""
+    changed = 0
+    rooms = Room.objects.filter(meeting__circle_id=circle_id).exclude(status="ended")
+    for meeting_id in rooms.values_list("pk", flat=True):
+        state = load_state(meeting_id)
+        participant = state and state.participant_for_user(user_id)
+        if participant is None:
+            continue
+        command = rules.Mute if muted else rules.Unmute
+        try:
+            outcome = execute(
+                meeting_id, rules.SYSTEM, command(participant.participant_id), now=now
+            )
+        except Refused:
+            continue
+        changed += bool(outcome.events)
+    return changed
+
+
 def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None = None) -> None:
     """Hide a share as the system (a report resolved by moderation): safe to repeat.
 

@@ -961,6 +961,14 @@ def test_the_system_may_remove_someone_banned_from_the_circle():
     assert types(events) == ["participant_removed"]
 
 
+def test_the_system_may_mute_and_unmute_someone_muted_in_the_circle():
+    state, events = act(room(), None, Mute(ADA))
+    assert types(events) == ["participant_muted"]
+
+    _, events = act(state, None, Unmute(ADA))
+    assert types(events) == ["participant_unmuted"]
+
+
 @pytest.mark.parametrize(
     "command", [Grant(42), Move(42, 0), Mute(42), Unmute(42), Remove(42)], ids=repr
 )
