@@ -7,6 +7,8 @@ PORT ?= 8000
 # The test suite runs on the real services; these default to the local ones.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hearth
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hearth_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/11
 
 .PHONY: run test lint format bench install install-dev migrate seed clean
 
@@ -49,7 +51,7 @@ format: $(BIN)/.installed-dev
 
 ## bench: benchmarks (they print figures, they assert nothing about time)
 bench: $(BIN)/.installed-dev
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache hearth.sqlite3

@@ -363,8 +363,32 @@ def _table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _ensure_database(database_url: str) -> None:
+    """Create the bench's database on first use, so `make bench` works on a fresh machine."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(database_url)
+    server = psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or "postgres",
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with server:
+        exists = server.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
 def main() -> None:
     env = _environment()
+    _ensure_database(env["DATABASE_URL"])
     import django
 
     django.setup()
