@@ -8,7 +8,8 @@ delivered, a few out-of-order batches waiting for a gap to fill, and its share o
 process's turn timer.
 
 Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such meeting,
-4409 room not open, ended or locked, 1009 a frame over 64 KiB. An ``error`` frame never
+4409 room not open, ended or locked, 4412 a member who has not confirmed the circle's
+agreements for this meeting yet, 1009 a frame over 64 KiB. An ``error`` frame never
 closes the connection. See docs/protocol.md.
 """
 
@@ -35,6 +36,7 @@ from meetings.permissions import is_room_moderator, room_role
 from meetings.room import rules, store
 from meetings.room.protocol import error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
+from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
 
@@ -42,6 +44,7 @@ CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_OPEN = 4409
+CLOSE_AGREEMENT_NEEDED = 4412
 CLOSE_TOO_BIG = 1009
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -91,6 +94,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await self._broadcast(outbox)
         self.participant_id = participant.participant_id
+        await self._join_group(store.participant_group(meeting_id, participant.participant_id))
         await self._send_snapshot(frame, deadline)
 
     async def disconnect(self, code):
@@ -156,7 +160,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._deliver_waiting()
 
     async def room_private(self, message):
-        """Frames for this socket's eyes only (support alerts to moderators)."""
+        """Frames for this socket's eyes only (support alerts to moderators, a nudge to
+        the holder)."""
         for frame in message["frames"]:
             await self.send(text_data=frame)
 
@@ -228,6 +233,8 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
             return CLOSE_FORBIDDEN, None
     if not meeting.room_is_open():
         return CLOSE_NOT_OPEN, None
+    if role == "member" and needs_meeting_agreement(user, meeting):
+        return CLOSE_AGREEMENT_NEEDED, None
     return None, role
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 
-__all__ = ["Reaction", "Room", "Share"]
+__all__ = ["NudgeText", "Reaction", "Room", "Share"]
 
 
 class Room(models.Model):
@@ -114,3 +114,20 @@ class Reaction(models.Model):
 
     def __str__(self):
         return f"{self.kind} on {self.share}"
+
+
+class NudgeText(models.Model):
+    """One of a circle's own nudges (a facilitator's private word to the holder). A circle
+    with none uses ``meetings.room.gentle.DEFAULT_NUDGES``. Edited in the Django admin."""
+
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="room_nudges"
+    )
+    text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["circle", "position", "pk"]
+
+    def __str__(self):
+        return self.text

@@ -28,11 +28,13 @@ from meetings.room.rules import (
     Move,
     Mute,
     NeedSupport,
+    Nudge,
     Pass,
     Pause,
     RaiseHand,
     React,
     Refused,
+    Remind,
     Remove,
     Resume,
     SetMode,
@@ -96,7 +98,7 @@ CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
     "pause": (Pause, ()),
     "resume": (Resume, ()),
     "end": (End, ()),
-    "start_round": (StartRound, ()),
+    "start_round": (StartRound, (FieldSpec("order", str, required=False),)),
     "set_mode": (SetMode, (FieldSpec("mode", str),)),
     "set_turn_seconds": (SetTurnSeconds, (FieldSpec("seconds", int),)),
     "extend": (Extend, (FieldSpec("seconds", int, required=False),)),
@@ -109,6 +111,8 @@ CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
     "lock": (Lock, ()),
     "unlock": (Unlock, ()),
     "hide": (Hide, (_SHARE_ID,)),
+    "nudge": (Nudge, (FieldSpec("text_id", str),)),
+    "remind": (Remind, (FieldSpec("text", str),)),
 }
 
 _KIND_NAMES = {int: "a whole number", str: "text"}

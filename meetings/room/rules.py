@@ -29,6 +29,7 @@ event. Datetimes in payloads are ISO 8601 strings. The event types and their pay
     participant_muted    participant_id
     participant_unmuted  participant_id
     participant_removed  participant_id
+    agreement_reminder   text (a facilitator reminds the room of one group agreement)
 
 ``turn_ended`` reasons: ended, passed, skipped, granted_away, muted, removed, timeout,
 disconnected, room_ended.
@@ -54,6 +55,13 @@ Choices made where the brief was silent:
 - A returning person's new display name or role is announced with
   ``participant_updated`` when they were already connected (a second tab), so that
   snapshot plus events always equals a fresh snapshot.
+- ``StartRound(order="not_shared_first")`` queues those who have not shared yet in this
+  meeting first (in seat order), then the others; "has shared" is read from the shares'
+  metadata, so a hidden share still counts. ``not_shared_yet`` is for facilitators' eyes
+  only: the store adds it to their snapshot, never to a member's.
+- ``Nudge`` is checked by ``check_nudge`` and sent privately by the store: it never
+  changes the state and has no seq. ``Remind`` emits ``agreement_reminder``; that the text
+  is a line of the circle's agreements is checked by the store before ``apply``.
 - Length limits count the text as sent; blank means empty after stripping. The
   content warning is stripped in the ``shared`` event.
 """
@@ -78,6 +86,8 @@ MAX_EXTEND_SECONDS = 600
 GRACE_SECONDS = 30
 MAX_SHARE_CHARS = 4000
 MAX_CONTENT_WARNING_CHARS = 200
+MAX_REMINDER_CHARS = 300
+ROUND_ORDERS = ("seating", "not_shared_first")
 
 REFUSAL_MESSAGES = {
     "bad_request": "That request wasn't understood.",
@@ -362,7 +372,7 @@ class End:
 
 @dataclass(frozen=True)
 class StartRound:
-    pass
+    order: str = "seating"
 
 
 @dataclass(frozen=True)
@@ -426,6 +436,21 @@ class Hide:
     share_id: int
 
 
+@dataclass(frozen=True)
+class Nudge:
+    """A private word to the holder: checked by ``check_nudge``, sent by the store;
+    ``apply`` refuses it."""
+
+    text_id: str
+
+
+@dataclass(frozen=True)
+class Remind:
+    """Remind the room of one line of the group agreements (checked by the store first)."""
+
+    text: str
+
+
 # Connection lifecycle and timers, issued by the server.
 
 
@@ -472,6 +497,8 @@ Command = (
     | Lock
     | Unlock
     | Hide
+    | Nudge
+    | Remind
     | Join
     | Disconnect
     | Expire
@@ -521,6 +548,13 @@ def _holder_public(holder: Holder) -> dict[str, Any]:
     }
 
 
+def not_shared_yet(state: RoomState) -> list[int]:
+    """Who in the room has not shared in this meeting yet, in seat order (facilitators
+    only ever see this; nothing measures how long anyone spoke)."""
+    shared = {share.participant_id for share in state.shares}
+    return [p.participant_id for p in _seated(state) if p.participant_id not in shared]
+
+
 def _seated(state: RoomState) -> list[Participant]:
     """Everyone not removed, in seat order."""
     return sorted((p for p in state.participants if not p.removed), key=lambda p: p.seat)
@@ -543,6 +577,17 @@ def next_deadline(state: RoomState) -> tuple[int, datetime] | None:
 def check_need_support(state: RoomState, actor: Actor) -> Participant:
     """Refuse a support request from anyone not connected to the room; return who asked."""
     return _connected_participant(state, actor)
+
+
+def check_nudge(state: RoomState, actor: Actor) -> Participant:
+    """Refuse a nudge from anyone but a connected moderator, or when nobody holds the
+    piece; return the holder, who alone receives it."""
+    me = _connected_participant(state, actor)
+    if not me.can_moderate:
+        raise Refused("forbidden", "Only a facilitator can do that.")
+    if state.status == "ended" or state.holder is None:
+        raise Refused("bad_request", "Nobody holds the talking piece right now.")
+    return state.participant(state.holder.participant_id)
 
 
 def check_report(state: RoomState, actor: Actor, share_id: object) -> ShareMeta:
@@ -759,14 +804,18 @@ def _set_queue(change: _Change, queue: tuple[int, ...]) -> None:
         change.emit("queue", queue=list(queue))
 
 
-def _start_round(change: _Change) -> None:
-    """Queue everyone who can hold the piece, in seat order, replacing the queue."""
+def _start_round(change: _Change, order: str = "seating") -> None:
+    """Queue everyone who can hold the piece, in seat order (or those who have not shared
+    yet first, each group in seat order), replacing the queue."""
     state = change.state
     queue = tuple(
         p.participant_id
         for p in _seated(state)
         if p.can_hold_piece and not _holds(state, p.participant_id)
     )
+    if order == "not_shared_first":
+        waiting = set(not_shared_yet(state))
+        queue = tuple(sorted(queue, key=lambda pid: pid not in waiting))
     _set_queue(change, queue)
 
 
@@ -975,9 +1024,11 @@ def _start(change: _Change, _acting: Participant, _command: Start) -> None:
         _start_round(change)
 
 
-def _start_round_command(change: _Change, _acting: Participant, _command: StartRound) -> None:
+def _start_round_command(change: _Change, _acting: Participant, command: StartRound) -> None:
+    if command.order not in ROUND_ORDERS:
+        raise Refused("bad_request", f"order must be one of {', '.join(ROUND_ORDERS)}.")
     _require_live(change.state)
-    _start_round(change)
+    _start_round(change, command.order)
 
 
 def _pause(change: _Change, _acting: Participant, _command: Pause) -> None:
@@ -1175,6 +1226,14 @@ def _hide(change: _Change, _acting: Participant | None, command: Hide) -> None:
         change.emit("share_hidden", share_id=share.share_id)
 
 
+def _remind(change: _Change, _acting: Participant, command: Remind) -> None:
+    if not isinstance(command.text, str) or not command.text.strip():
+        raise Refused("bad_request", "Choose one of the group agreements to remind the room of.")
+    if len(command.text) > MAX_REMINDER_CHARS:
+        raise Refused("too_long", f"A reminder can be up to {MAX_REMINDER_CHARS} characters.")
+    change.emit("agreement_reminder", text=command.text.strip())
+
+
 _RULES: dict[type, _Rule] = {
     Sync: _Rule(_sync, _Who.ANYONE, runs_when_ended=True),
     RaiseHand: _Rule(_raise_hand, _Who.PRESENT),
@@ -1203,6 +1262,7 @@ _RULES: dict[type, _Rule] = {
     Join: _Rule(_join, _Who.SERVER, runs_when_ended=True),
     Disconnect: _Rule(_disconnect, _Who.CONNECTION, runs_when_ended=True),
     Expire: _Rule(_expire, _Who.ANYONE, runs_when_ended=True),
+    Remind: _Rule(_remind, _Who.MODERATOR),
 }
 
 

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import rules, safety
+from meetings.room import gentle, rules, safety
 from meetings.room.models import Reaction, Room, Share
 from meetings.room.protocol import ClientCommand, Report
 from meetings.room.rules import Actor, Participant, Refused, RoomState
@@ -59,6 +59,7 @@ AUDITED = {
     rules.Lock: "room.locked",
     rules.Unlock: "room.unlocked",
     rules.Hide: "room.share.hidden",
+    rules.Remind: "room.agreement.reminded",
 }
 
 
@@ -70,6 +71,11 @@ def room_group(meeting_id: int) -> str:
 def moderators_group(meeting_id: int) -> str:
     """The connected facilitators, hosts and staff: private support alerts go here."""
     return f"room.{meeting_id}.moderators"
+
+
+def participant_group(meeting_id: int, participant_id: int) -> str:
+    """Every socket of one participant of the room (a nudge goes to the holder alone)."""
+    return f"room.{meeting_id}.participant.{participant_id}"
 
 
 def user_group(user_id: int) -> str:
@@ -126,6 +132,8 @@ def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> d
     frame = {"type": "state", **rules.public_state(state)}
     me = state.participant(participant_id)
     frame["you"] = None if me is None else _you(me)
+    if me is not None and me.can_moderate:
+        frame["not_shared_yet"] = rules.not_shared_yet(state)
     metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
     shares = Share.objects.filter(
         meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
@@ -198,6 +206,10 @@ def _run(room, state, actor, command, user, now) -> Outcome:
         return _report(room, state, actor, command, user)
     if isinstance(command, rules.NeedSupport):
         return _need_support(room, state, actor, command, user)
+    if isinstance(command, rules.Nudge):
+        return _nudge(room, state, actor, command, user)
+    if isinstance(command, rules.Remind):
+        command = _agreement_reminder(room, command)
     if isinstance(command, rules.Share):
         safety.check_share_text(command.text, command.content_warning)
     new_state, events = rules.apply(state, actor, command, now)
@@ -306,6 +318,43 @@ def _need_support(room, state, actor: Actor, command: rules.NeedSupport, user) -
     alert = safety.need_support(room.meeting, asking, user, note)
     _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])
     return Outcome(state, replies=[alert.resources])
+
+
+def _nudge(room, state, actor: Actor, command: rules.Nudge, user) -> Outcome:
+    """Send the holder alone a private nudge: no seq, nothing kept in the room's state."""
+    holder = rules.check_nudge(state, actor)
+    texts = gentle.nudge_texts(room.meeting.circle)
+    text = texts.get(command.text_id) if isinstance(command.text_id, str) else None
+    if text is None:
+        raise Refused("bad_request", "That nudge isn't one of this circle's.")
+    frame = {"type": "nudge", "text_id": command.text_id, "text": text}
+    _send_after_commit(participant_group(room.meeting_id, holder.participant_id), [frame])
+    safety.audit("room.holder.nudged", room.meeting, state, actor, _Nudged(holder), user)
+    return Outcome(state, replies=[{"type": "nudged", "participant_id": holder.participant_id}])
+
+
+@dataclass(frozen=True)
+class _Nudged:
+    """What the audit log records of a nudge: whom it went to, never its words."""
+
+    holder: Participant
+
+    @property
+    def participant_id(self) -> int:
+        return self.holder.participant_id
+
+
+def _agreement_reminder(room, command: rules.Remind) -> rules.Remind:
+    """The reminder as the agreements word it, or ``bad_request`` when the text is not a
+    line of the circle's current agreements. Length and blankness are the rules' to check."""
+    if not isinstance(command.text, str) or len(command.text) > rules.MAX_REMINDER_CHARS:
+        return command
+    if not command.text.strip():
+        return command
+    line = gentle.agreement_line(room.meeting.circle, command.text)
+    if line is None:
+        raise Refused("bad_request", "That isn't one of this circle's agreements.")
+    return rules.Remind(line)
 
 
 # --- Connections and timers ------------------------------------------------------------------

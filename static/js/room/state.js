@@ -86,7 +86,10 @@ const handlers = {
   joined(state, e) {
     const index = state.participants.findIndex((p) => p.participant_id === e.participant.participant_id);
     if (index >= 0) state.participants[index] = e.participant;
-    else state.participants.push(e.participant);
+    else {
+      state.participants.push(e.participant);
+      if (state.not_shared_yet) state.not_shared_yet.push(e.participant.participant_id);
+    }
     if (isMe(state, e.participant.participant_id)) {
       Object.assign(state.you, {
         display_name: e.participant.display_name,
@@ -102,6 +105,7 @@ const handlers = {
   seating(state, e) {
     const order = new Map(e.participants.map((id, index) => [id, index]));
     state.participants.sort((a, b) => order.get(a.participant_id) - order.get(b.participant_id));
+    if (state.not_shared_yet) state.not_shared_yet.sort((a, b) => order.get(a) - order.get(b));
   },
   queue(state, e) {
     state.queue = e.queue;
@@ -117,6 +121,7 @@ const handlers = {
     state.holder = { participant_id: e.participant_id, turn_id: e.turn_id, deadline: e.deadline, remaining: e.remaining };
   },
   shared(state, e) {
+    if (state.not_shared_yet) state.not_shared_yet = state.not_shared_yet.filter((id) => id !== e.participant_id);
     state.shares.push({
       share_id: e.share_id,
       participant_id: e.participant_id,
@@ -147,6 +152,10 @@ const handlers = {
   },
   participant_removed(state, e) {
     state.participants = state.participants.filter((p) => p.participant_id !== e.participant_id);
+    if (state.not_shared_yet) state.not_shared_yet = state.not_shared_yet.filter((id) => id !== e.participant_id);
+  },
+  agreement_reminder() {
+    // Shown by the view; the snapshot does not keep reminders.
   },
 };
 handlers.participant_updated = handlers.joined;

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hearth.asgi import application
 from meetings.models import RSVP, Meeting
+from meetings.wellbeing.actions import confirm_meeting_agreement
 
 RECEIVE_TIMEOUT = 3
 
@@ -32,7 +33,9 @@ def meeting(transactional_db, circle, facilitator, member, other_member):
     return make_meeting(circle, facilitators=[facilitator], going=[member, other_member])
 
 
-def make_meeting(circle, *, facilitators=(), going=(), **fields):
+def make_meeting(circle, *, facilitators=(), going=(), agreed=True, **fields):
+    """A meeting whose ``going`` members have confirmed the circle's agreements for it
+    (unless ``agreed=False``), so the room lets them in."""
     fields = {
         "title": "Tuesday evening circle",
         "starts_at": timezone.now() - timedelta(minutes=5),
@@ -47,7 +50,17 @@ def make_meeting(circle, *, facilitators=(), going=(), **fields):
         RSVP.objects.create(meeting=meeting, user=user, response=RSVP.Response.GOING)
     Meeting.objects.filter(pk=meeting.pk).update(going_count=len(going))
     meeting.refresh_from_db()
+    if agreed:
+        for user in going:
+            agree(user, meeting)
     return meeting
+
+
+def agree(user, meeting):
+    """``user`` confirms the circle's current agreements for ``meeting`` (if it has any)."""
+    version = meeting.circle.agreements_version
+    if version and meeting.circle.agreement_versions.filter(version=version).exists():
+        confirm_meeting_agreement(user, meeting.pk, version)
 
 
 @pytest.fixture

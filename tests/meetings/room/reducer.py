@@ -34,6 +34,8 @@ def _joined(state, event):
             break
     else:
         state["participants"].append(person)
+        if "not_shared_yet" in state:
+            state["not_shared_yet"].append(person["participant_id"])
     if _is_me(state, person["participant_id"]):
         state["you"].update(
             display_name=person["display_name"], role=person["role"], muted=person["muted"]
@@ -47,6 +49,8 @@ def _left(state, event):
 def _seating(state, event):
     order = {pid: index for index, pid in enumerate(event["participants"])}
     state["participants"].sort(key=lambda p: order[p["participant_id"]])
+    if "not_shared_yet" in state:
+        state["not_shared_yet"].sort(key=order.__getitem__)
 
 
 def _queue(state, event):
@@ -73,7 +77,13 @@ def _turn_timer(state, event):
     }
 
 
+def _not_shared(state, participant_id):
+    if "not_shared_yet" in state:
+        state["not_shared_yet"] = [pid for pid in state["not_shared_yet"] if pid != participant_id]
+
+
 def _shared(state, event):
+    _not_shared(state, event["participant_id"])
     state["shares"].append(
         {
             "share_id": event["share_id"],
@@ -117,9 +127,15 @@ def _removed(state, event):
     state["participants"] = [
         p for p in state["participants"] if p["participant_id"] != event["participant_id"]
     ]
+    _not_shared(state, event["participant_id"])
+
+
+def _reminder(state, event):
+    """A reminder is shown, not kept: the snapshot is unchanged."""
 
 
 HANDLERS = {
+    "agreement_reminder": _reminder,
     "room": _room,
     "joined": _joined,
     "participant_updated": _joined,

@@ -18,11 +18,13 @@ from meetings.room.rules import (
     Move,
     Mute,
     NeedSupport,
+    Nudge,
     Pass,
     Pause,
     RaiseHand,
     React,
     Refused,
+    Remind,
     Remove,
     Resume,
     SetMode,
@@ -60,6 +62,7 @@ VALID_FRAMES = [
     ({"type": "resume"}, Resume()),
     ({"type": "end"}, End()),
     ({"type": "start_round"}, StartRound()),
+    ({"type": "start_round", "order": "not_shared_first"}, StartRound("not_shared_first")),
     ({"type": "set_mode", "mode": "queue"}, SetMode("queue")),
     ({"type": "set_turn_seconds", "seconds": 120}, SetTurnSeconds(120)),
     ({"type": "extend"}, Extend()),
@@ -73,6 +76,8 @@ VALID_FRAMES = [
     ({"type": "lock"}, Lock()),
     ({"type": "unlock"}, Unlock()),
     ({"type": "hide", "share_id": 3}, Hide(3)),
+    ({"type": "nudge", "text_id": "default-1"}, Nudge("default-1")),
+    ({"type": "remind", "text": "We listen."}, Remind("We listen.")),
 ]
 
 

@@ -11,7 +11,7 @@ from tests.meetings.room.conftest import make_meeting
 
 @pytest.fixture
 def page_meeting(circle, facilitator, member):
-    return make_meeting(circle, facilitators=[facilitator], going=[member])
+    return make_meeting(circle, facilitators=[facilitator], going=[member], agreed=False)
 
 
 def url(meeting):
