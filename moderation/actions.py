@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from circles import actions as circle_actions
 from circles.models import Circle, Membership
+from circles.signals import membership_changed
 from members.models import display_name_of
 from moderation import permissions
 from moderation.models import (
@@ -650,6 +651,19 @@ def end_mute(membership: Membership | int, *, now=None) -> bool:
         if locked is None or locked.muted_until is None or locked.muted_until > now:
             return False
         Membership.objects.filter(pk=pk).update(muted_until=None, updated_at=now)
+        locked.muted_until = None
+        # Circles' own signal tells the rooms (meetings' hook unmutes the member in open
+        # rooms at once); the entry below is the log's, so the echo is skipped.
+        with _recorded_here(locked, "circles.member.unmuted"):
+            transaction.on_commit(
+                lambda: membership_changed.send(
+                    sender=Membership,
+                    membership=locked,
+                    actor=None,
+                    action="circles.member.unmuted",
+                    reason="The mute's time ran out.",
+                )
+            )
         _notify(
             locked.user,
             Notice.Kind.MUTE_ENDED,
