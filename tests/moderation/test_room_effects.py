@@ -24,7 +24,7 @@ from moderation.actions import (
     handle_report,
     suspend_account,
 )
-from moderation.models import Report
+from moderation.models import CrisisPhrase, Report, SafetyEvent
 from tests.moderation.room_sockets import connect, live_room, run, sync
 
 AUTHOR, OTHER = 2, 3
@@ -53,6 +53,8 @@ def test_a_mute_from_the_queue_reaches_the_open_room_and_its_end_lifts_it(
             assert muted["participant_id"] == AUTHOR
             seen = await watcher.receive_type("participant_muted")
             assert seen["participant_id"] == AUTHOR
+            turn = await watcher.receive_type("turn_ended")
+            assert (turn["participant_id"], turn["reason"]) == (AUTHOR, "muted")
             codes = {}
             for frame_type, fields in (
                 ("share", {"text": "Can I still speak?"}),
@@ -86,12 +88,14 @@ def test_a_removal_or_ban_from_the_queue_closes_the_members_socket_for_good(
 ):
     async def scenario():
         removed_one = await connect(member, room)
+        second_tab = await connect(member, room)
         watcher = await connect(other_member, room)
         try:
             await sync(handle_report)(member_report, host, action, message="Kept at it.")
-            removed = await removed_one.receive_type("removed")
-            assert removed["reason"] == "removed"
-            assert await removed_one.receive_close() == 4403
+            for tab in (removed_one, second_tab):
+                removed = await tab.receive_type("removed")
+                assert removed["reason"] == "removed"
+                assert await tab.receive_close() == 4403
             gone = await watcher.receive_type("participant_removed")
             assert gone["participant_id"] == AUTHOR
             again = await connect(member, room, expect_state=False)
@@ -103,8 +107,8 @@ def test_a_removal_or_ban_from_the_queue_closes_the_members_socket_for_good(
             state = await watcher.receive_type("state")
             return [p["participant_id"] for p in state["participants"]]
         finally:
-            await removed_one.close()
-            await watcher.close()
+            for socket in (removed_one, second_tab, watcher):
+                await socket.close()
 
     assert AUTHOR not in run(scenario())
     assert store.load_state(room.pk).participant(AUTHOR).removed
@@ -136,38 +140,59 @@ def test_hiding_a_reported_share_from_the_queue_takes_it_out_of_every_open_scree
     assert Share.objects.get(meeting=room, share_id=1).hidden_at is not None
 
 
-def test_a_suspended_members_socket_closes_within_a_second_and_cannot_come_back(
-    room, staff, member
+async def _close_within(socket, started: float, seconds: float = 1.0) -> tuple[int, list[str]]:
+    """Read until the server closes ``socket``; fail if that takes longer than ``seconds``
+    after ``started`` (the loop's clock)."""
+    loop = asyncio.get_running_loop()
+    frames = []
+    while True:
+        remaining = seconds - (loop.time() - started)
+        assert remaining > 0, "the socket was still open a second after the suspension"
+        output = await socket.communicator.receive_output(timeout=remaining)
+        if output["type"] == "websocket.close":
+            socket.connected = False
+            return output.get("code"), frames
+        frames.append(output["text"])
+
+
+def _suspend_from_the_queue(member, staff, circle, other_member):
+    report = file_report(other_member, target=member, reason="hate", circle=circle)
+    handle_report(report, staff, "suspend", message="Threats.", hours=24)
+
+
+def _suspend_site_wide(member, staff, circle, other_member):
+    suspend_account(member, staff, reason="Threats.", hours=24)
+
+
+@pytest.mark.parametrize("suspend", [_suspend_site_wide, _suspend_from_the_queue])
+def test_a_suspended_members_sockets_close_within_a_second_and_cannot_come_back(
+    room, staff, circle, member, other_member, suspend
 ):
     async def scenario():
-        socket = await connect(member, room)
+        tabs = [await connect(member, room), await connect(member, room)]
+        watcher = await connect(other_member, room)
         try:
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            await sync(suspend_account)(member, staff, reason="Threats.", hours=24)
-            frames, code = [], None
-            while code is None:
-                remaining = 1 - (loop.time() - started)
-                assert remaining > 0, "the socket was still open a second after the suspension"
-                output = await socket.communicator.receive_output(timeout=remaining)
-                if output["type"] == "websocket.close":
-                    code = output.get("code")
-                else:
-                    frames.append(output["text"])
-            socket.connected = False
-            assert code == 4403
-            assert any('"reason":"suspended"' in frame for frame in frames)
-            with_old_session = await connect(member, room, expect_state=False, cookie=socket.cookie)
-            with_new_login = await connect(member, room, expect_state=False)
+            started = asyncio.get_running_loop().time()
+            await sync(suspend)(member, staff, circle, other_member)
+            for tab in tabs:
+                code, frames = await _close_within(tab, started)
+                assert code == 4403
+                assert any('"reason":"suspended"' in frame for frame in frames)
+            assert await watcher.nothing_more()  # the others are not closed or told why
+            attempts = [
+                await connect(member, room, expect_state=False, cookie=tabs[0].cookie),
+                await connect(member, room, expect_state=False),  # even a fresh login
+            ]
             codes = []
-            for attempt in (with_old_session, with_new_login):
+            for attempt in attempts:
                 try:
                     codes.append(await attempt.receive_close())
                 finally:
                     await attempt.close()
             return codes
         finally:
-            await socket.close()
+            for socket in (*tabs, watcher):
+                await socket.close()
 
     assert run(scenario()) == [4401, 4401]  # the account is inactive: nobody is logged in
 
@@ -204,12 +229,25 @@ def test_the_purge_leaves_a_share_only_in_the_report_snapshot(
     db, circle, facilitator, member, other_member
 ):
     planted = f"planted-{uuid.uuid4().hex}"
-    meeting = live_room(circle, facilitator, member, other_member, text=f"I said {planted}.")
-    store.execute(meeting.pk, Actor(OTHER), rules.React(1, "heard"), user=other_member)
+    CrisisPhrase.objects.create(phrase="want to disappear", language="")
+    meeting = live_room(circle, facilitator, member, other_member, text="Warming up.")
     store.execute(
-        meeting.pk, Actor(OTHER), ReportFrame(1, "agreements", "Not okay."), user=other_member
+        meeting.pk,
+        Actor(AUTHOR),
+        rules.Share(f"I want to disappear, {planted}.", f"cw {planted}"),
+        user=member,
     )
+    store.execute(meeting.pk, Actor(OTHER), rules.React(2, "heard"), user=other_member)
+    store.execute(
+        meeting.pk,
+        Actor(OTHER),
+        ReportFrame(2, "at_risk", "Please check on them."),
+        user=other_member,
+    )
+    store.execute(meeting.pk, Actor(1), rules.Hide(2), user=facilitator)
+    assert SafetyEvent.objects.filter(kind="crisis_match").exists()
     assert _columns_holding(planted) == [
+        ("meetings_share", "content_warning"),
         ("meetings_share", "text"),
         ("moderation_report", "snapshot"),
     ]
@@ -221,7 +259,7 @@ def test_the_purge_leaves_a_share_only_in_the_report_snapshot(
         assert purge_expired_shares() == 0
     past_retention = meeting.ended_at + timedelta(hours=circle.retention_hours, minutes=1)
     with time_machine.travel(past_retention, tick=False):
-        assert purge_expired_shares() >= 2  # the share and its reaction
+        assert purge_expired_shares() >= 3  # both shares and the reaction
     assert not Share.objects.filter(meeting=meeting).exists()
     assert _columns_holding(planted) == [("moderation_report", "snapshot")]
     assert planted in Report.objects.get().snapshot["text"]
