@@ -65,6 +65,11 @@ def test_a_mute_from_the_queue_reaches_the_open_room_and_its_end_lifts_it(
                 error = await muted_one.receive_type("error")
                 codes[error["ref"]] = error["code"]
             assert codes == {"share": "muted", "react": "muted", "raise_hand": "muted"}
+            while_muted = await connect(member, room, expect_state=False)
+            try:  # the protocol: a member muted in the circle is not let in (again)
+                assert await while_muted.receive_close() == 4403
+            finally:
+                await while_muted.close()
 
             later = timezone.now() + timedelta(hours=3)
             ended = await sync(end_expired_restrictions)(now=later)
@@ -74,6 +79,9 @@ def test_a_mute_from_the_queue_reaches_the_open_room_and_its_end_lifts_it(
             await muted_one.send("raise_hand")
             raised = await muted_one.receive_type("hand_raised")
             assert raised["participant_id"] == AUTHOR
+            second_tab = await connect(member, room)
+            await second_tab.close()
+            assert second_tab.state["you"]["muted"] is False
         finally:
             await muted_one.close()
             await watcher.close()
