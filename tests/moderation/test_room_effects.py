@@ -25,7 +25,7 @@ from moderation.actions import (
     suspend_account,
 )
 from moderation.models import CrisisPhrase, Report, SafetyEvent
-from tests.moderation.room_sockets import connect, live_room, run, sync
+from tests.moderation.room_sockets import connect, live_room, open_meeting, run, sync
 
 AUTHOR, OTHER = 2, 3
 
@@ -296,3 +296,22 @@ def test_a_facilitator_banned_from_the_queue_loses_the_room_at_once(
             await banned.close()
 
     run(scenario())
+
+
+@pytest.mark.parametrize("before", ["not started yet", "paused"])
+@pytest.mark.parametrize("action", ["mute", "remove"])
+def test_queue_actions_reach_a_room_that_is_not_live_right_now(
+    transactional_db, circle, host, facilitator, member, other_member, before, action
+):
+    meeting = open_meeting(circle, facilitator, member, other_member)
+    store.join(meeting.pk, facilitator, "facilitator")
+    store.join(meeting.pk, member, "member")
+    store.execute(meeting.pk, Actor(AUTHOR), rules.RaiseHand())
+    if before == "paused":
+        store.execute(meeting.pk, Actor(1), rules.Start(), user=facilitator)
+        store.execute(meeting.pk, Actor(1), rules.Pause(), user=facilitator)
+    report = file_report(other_member, target=member, reason="spam", circle=circle)
+    handle_report(report, host, action, hours=1, message="Spam.")
+    seated = store.load_state(meeting.pk).participant(AUTHOR)
+    assert seated.muted if action == "mute" else seated.removed
+    assert AUTHOR not in store.load_state(meeting.pk).queue
