@@ -58,6 +58,15 @@ const refs = {
   modeSelect: byId("room-mode"),
   secondsForm: byId("seconds-form"),
   secondsInput: byId("turn-seconds"),
+  nudge: byId("nudge"),
+  nudgeText: byId("nudge-text"),
+  nudgeDismiss: byId("nudge-dismiss"),
+  reminder: byId("reminder"),
+  reminderText: byId("reminder-text"),
+  nudgeForm: byId("nudge-form"),
+  remindForm: byId("remind-form"),
+  notShared: byId("not-shared"),
+  notSharedEmpty: byId("not-shared-empty"),
 };
 
 let errorTimer = null;
@@ -127,6 +136,20 @@ function drawAll(state) {
   shares.sync(state);
   renderPeople(refs, state, send);
   renderControls(refs, state);
+  renderNotShared(state);
+}
+
+// Facilitators only: the server sends not_shared_yet to them alone.
+function renderNotShared(state) {
+  if (!refs.notShared || !state.not_shared_yet) return;
+  refs.notShared.replaceChildren(
+    ...state.not_shared_yet.map((id) => {
+      const item = document.createElement("li");
+      item.textContent = nameOf(state, id);
+      return item;
+    }),
+  );
+  refs.notSharedEmpty.hidden = state.not_shared_yet.length > 0;
 }
 
 function isMe(state, participantId) {
@@ -174,6 +197,11 @@ function announceEvent(event, state) {
     case "participant_unmuted":
       if (isMe(state, event.participant_id)) announce("You can speak again.");
       break;
+    case "agreement_reminder":
+      refs.reminderText.textContent = event.text;
+      refs.reminder.hidden = false;
+      announce(`A reminder of our agreements: ${event.text}`);
+      break;
     default:
       break;
   }
@@ -203,6 +231,13 @@ function handleFrame(frame) {
       break;
     case "reported":
       announce("Thank you. The circle's hosts will look at your report.");
+      break;
+    case "nudge":
+      refs.nudgeText.textContent = frame.text;
+      refs.nudge.hidden = false;
+      break;
+    case "nudged":
+      announce(`Your nudge went to ${model.state ? nameOf(model.state, frame.participant_id) : "the holder"}, privately.`);
       break;
     default:
       if (typeof frame.seq === "number") model.event(frame);
@@ -312,7 +347,17 @@ if (refs.panel) {
   for (const button of refs.panel.querySelectorAll("[data-command]")) {
     button.addEventListener("click", () => {
       if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
-      send(button.dataset.command);
+      send(button.dataset.command, button.dataset.order ? { order: button.dataset.order } : undefined);
+    });
+  }
+  refs.nudgeForm.addEventListener("submit", (submitting) => {
+    submitting.preventDefault();
+    send("nudge", { text_id: refs.nudgeForm.elements.text_id.value });
+  });
+  if (refs.remindForm) {
+    refs.remindForm.addEventListener("submit", (submitting) => {
+      submitting.preventDefault();
+      send("remind", { text: refs.remindForm.elements.text.value });
     });
   }
   refs.modeForm.addEventListener("submit", (submitting) => {
@@ -350,5 +395,22 @@ function tellStatus(state) {
   document.dispatchEvent(new CustomEvent("room:status", { detail: { status: lastStatus } }));
 }
 
-if (root.dataset.open === "true") socket.connect();
-else refs.connection.textContent = "Not connected";
+refs.nudgeDismiss.addEventListener("click", () => {
+  refs.nudge.hidden = true;
+});
+
+// A member confirms the circle's agreements for this meeting before the room lets them
+// in (the server closes with 4412 otherwise): connect once wellbeing.js says it's saved.
+if (root.dataset.open !== "true") {
+  refs.connection.textContent = "Not connected";
+} else if (root.dataset.needsAgreement === "true") {
+  refs.connection.textContent = "Waiting for you to confirm the agreements";
+  document.addEventListener("wellbeing:saved", function entering(saved) {
+    if (saved.detail.kind !== "agreement") return;
+    document.removeEventListener("wellbeing:saved", entering);
+    byId("agreement-first")?.remove();
+    socket.connect();
+  });
+} else {
+  socket.connect();
+}

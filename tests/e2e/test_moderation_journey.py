@@ -49,6 +49,10 @@ def _enter(new_page, meeting, email):
     page = new_page()
     log_in(page, email)
     page.goto(f"/meetings/{meeting.pk}/room/")
+    agree = page.get_by_role("button", name="I agree, for this meeting")
+    if agree.count():
+        agree.click()
+        expect(agree).to_be_hidden()
     expect(page.locator("#connection")).to_have_text("Connected")
     return page
 

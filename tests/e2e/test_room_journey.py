@@ -197,3 +197,44 @@ def test_a_reload_in_the_middle_of_a_turn_restores_everything(circle_meeting, ne
     milo.get_by_label("What you'd like to share").fill("And the rest, after the reload.")
     milo.get_by_role("button", name="Share", exact=True).click()
     expect(fern.locator("#shares .share-text")).to_have_count(2)
+
+
+def test_a_member_confirms_the_agreements_before_the_room_lets_them_in(circle_meeting, new_page):
+    page = new_page()
+    log_in(page, "milo@example.org")
+    page.goto(f"/meetings/{circle_meeting.pk}/room/")
+    expect(page.locator("#agreement-first")).to_be_visible()
+    expect(page.locator("#connection")).not_to_have_text("Connected")
+    page.get_by_role("button", name="I agree, for this meeting").click()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(page.locator("#agreement-first")).to_have_count(0)
+
+
+def test_gentle_facilitation_nudges_only_the_holder_and_reminds_everyone(circle_meeting, new_page):
+    meeting = circle_meeting
+    fern = enter(new_page, meeting, "fern@example.org")
+    milo = enter(new_page, meeting, "milo@example.org")
+    olive = enter(new_page, meeting, "olive@example.org")
+    expect(fern.locator("#not-shared li")).to_have_text(["Fern", "Milo", "Olive"])
+
+    fern.get_by_role("button", name="Start", exact=True).click()
+    fern.get_by_role("button", name="Pass").click()
+    expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
+    milo.get_by_label("What you'd like to share").fill("A hard week.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(fern.locator("#not-shared li")).to_have_text(["Fern", "Olive"])
+
+    fern.get_by_label("Nudge the holder (only they see it)").select_option("default-1")
+    fern.get_by_role("button", name="Nudge", exact=True).click()
+    expect(milo.locator("#nudge-text")).to_have_text("A minute left — take your time to finish.")
+    expect(announcer(fern)).to_contain_text("Your nudge went to Milo, privately.")
+    expect(olive.locator("#nudge")).to_be_hidden()
+    expect(fern.locator("#nudge")).to_be_hidden()
+
+    fern.get_by_label("Remind everyone of an agreement").select_option(
+        "What is said here stays here."
+    )
+    fern.get_by_role("button", name="Remind", exact=True).click()
+    for page in (fern, milo, olive):
+        expect(page.locator("#reminder-text")).to_have_text("What is said here stays here.")
+    assert olive.locator("#not-shared").count() == 0

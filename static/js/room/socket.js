@@ -6,6 +6,7 @@ const FINAL_CLOSES = {
   4403: "You can't join this circle's room.",
   4404: "This meeting doesn't exist any more.",
   4409: "The room is closed right now.",
+  4412: "Please confirm the circle's agreements for this meeting first, then reload the page.",
 };
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from circles.models import Membership
-from tests.meetings.room.conftest import make_meeting
+from tests.meetings.room.conftest import agree, make_meeting
 
 
 @pytest.fixture
@@ -100,3 +100,41 @@ def test_the_page_offers_the_agreements_the_check_in_and_a_hidden_check_out(
     assert "I agree, for this meeting" in body
     assert 'data-wellbeing="check-in"' in body
     assert 'data-wellbeing="check-out"' in body
+
+
+def test_a_member_who_has_not_confirmed_is_held_at_the_agreements(client, page_meeting, member):
+    client.force_login(member)
+    body = client.get(url(page_meeting)).content.decode()
+    assert 'data-needs-agreement="true"' in body
+    assert 'id="agreement-first"' in body
+
+
+def test_a_member_who_confirmed_goes_straight_in(client, page_meeting, member):
+    agree(member, page_meeting)
+    client.force_login(member)
+    body = client.get(url(page_meeting)).content.decode()
+    assert 'data-needs-agreement="false"' in body
+    assert 'id="agreement-first"' not in body
+
+
+def test_a_facilitator_is_never_held_at_the_agreements(client, page_meeting, facilitator):
+    client.force_login(facilitator)
+    assert 'data-needs-agreement="false"' in client.get(url(page_meeting)).content.decode()
+
+
+def test_facilitators_get_the_nudges_the_agreements_and_who_has_not_shared(
+    client, page_meeting, facilitator
+):
+    client.force_login(facilitator)
+    body = client.get(url(page_meeting)).content.decode()
+    assert 'value="default-1">A minute left — take your time to finish.</option>' in body
+    assert '<option value="We listen without fixing.">' in body
+    assert 'id="not-shared"' in body
+    assert 'data-order="not_shared_first"' in body
+
+
+def test_members_get_none_of_the_facilitation_tools(client, page_meeting, member):
+    client.force_login(member)
+    body = client.get(url(page_meeting)).content.decode()
+    for marker in ('id="nudge-form"', 'id="remind-form"', 'id="not-shared"', "default-1"):
+        assert marker not in body

@@ -1,0 +1,14 @@
+"""Admin for the room's editable pieces: a circle's own nudges. Django autodiscovers only
+``meetings/admin.py``, which imports this module."""
+
+from django.contrib import admin
+
+from meetings.room.models import NudgeText
+
+
+@admin.register(NudgeText)
+class NudgeTextAdmin(admin.ModelAdmin):
+    list_display = ("text", "circle", "position")
+    list_filter = ("circle",)
+    search_fields = ("text", "circle__name")
+    ordering = ("circle", "position", "pk")
