@@ -1,6 +1,7 @@
 """Signals circles sends so that higher apps (moderation's audit log) can react.
 
-Both are sent after commit, never before, from ``circles.actions``.
+Both are sent after commit, never before: from ``circles.actions``, and from moderation
+when a mute runs out (``circles.member.unmuted`` with ``actor=None``).
 
 ``membership_changed(sender=Membership, membership, actor, action, reason)`` for every
 change a host or the member makes. ``action`` is one of:

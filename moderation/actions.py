@@ -462,7 +462,8 @@ def _restrict(report, actor, action, reason, now, duration) -> dict:
                 Notice.Kind.MUTED,
                 f"You are muted in {report.circle.name} until "
                 f"{timezone.localtime(until, report.reported_user.zone):%A %-d %B, %H:%M} "
-                "(your time): you can listen, but not share, react or raise your hand."
+                "(your time). Until then you can't share, react or raise your hand in its "
+                "meetings, or join a new one."
                 + (f" The host's reason: {reason}" if reason else ""),
                 report.circle,
             )
