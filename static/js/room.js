@@ -393,6 +393,10 @@ function tellStatus(state) {
   if (state.room.status === lastStatus) return;
   lastStatus = state.room.status;
   document.dispatchEvent(new CustomEvent("room:status", { detail: { status: lastStatus } }));
+  // The agreements belong to the lobby: shown while the room is open and not yet live
+  // (anyone connected here has already confirmed them if they had to).
+  const agreements = document.querySelector('[data-wellbeing="agreement"]');
+  if (agreements && lastStatus !== "open") agreements.hidden = true;
 }
 
 refs.nudgeDismiss.addEventListener("click", () => {

@@ -208,6 +208,11 @@ def test_a_member_confirms_the_agreements_before_the_room_lets_them_in(circle_me
     page.get_by_role("button", name="I agree, for this meeting").click()
     expect(page.locator("#connection")).to_have_text("Connected")
     expect(page.locator("#agreement-first")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Our agreements for this meeting")).to_be_visible()
+
+    fern = enter(new_page, circle_meeting, "fern@example.org")
+    fern.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_role("heading", name="Our agreements for this meeting")).to_be_hidden()
 
 
 def test_gentle_facilitation_nudges_only_the_holder_and_reminds_everyone(circle_meeting, new_page):
