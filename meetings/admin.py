@@ -3,6 +3,7 @@
 
 from django.contrib import admin, messages
 
+import meetings.room.admin  # noqa: F401 - the room's nudge texts
 from meetings import actions
 from meetings.models import (
     RSVP,

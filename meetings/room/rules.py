@@ -1209,7 +1209,8 @@ def _remove(change: _Change, acting: Participant | None, command: Remove) -> Non
         raise Refused("bad_request", "You can't remove yourself; leaving is always fine.")
     if target.removed:
         return
-    if target.can_moderate:
+    if target.can_moderate and acting is not None:
+        # Only the system (a ban or removal from the circle) takes out a facilitator.
         raise Refused("forbidden", "Facilitators can't be removed from the circle.")
     change.put_participant(replace(target, removed=True, connections=0))
     change.emit("participant_removed", participant_id=target.participant_id)

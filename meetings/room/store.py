@@ -423,8 +423,8 @@ def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> O
 
 def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = None) -> int:
     """Remove an account from every room of the circle that has not ended (for a ban or a
-    removal from the circle); returns how many rooms it was taken out of. Safe to repeat;
-    a facilitator (who cannot be removed) is left in place."""
+    removal from the circle); returns how many rooms it was taken out of. Safe to repeat.
+    A facilitator banned or removed from the circle loses the room and its controls too."""
     removed = 0
     rooms = Room.objects.filter(meeting__circle_id=circle_id).exclude(status="ended")
     for meeting_id in rooms.values_list("pk", flat=True):

@@ -273,14 +273,6 @@ def test_the_purge_leaves_a_share_only_in_the_report_snapshot(
     assert planted in Report.objects.get().snapshot["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug in meetings/room: remove_from_live_rooms skips anyone who can moderate (the "
-        "rules refuse Remove on a facilitator, even from the system), so a facilitator "
-        "banned from the circle keeps an open socket with the room's controls."
-    ),
-)
 def test_a_facilitator_banned_from_the_queue_loses_the_room_at_once(
     room, circle, host, facilitator, other_member
 ):

@@ -961,6 +961,15 @@ def test_the_system_may_remove_someone_banned_from_the_circle():
     assert types(events) == ["participant_removed"]
 
 
+def test_the_system_may_remove_a_facilitator_banned_from_the_circle():
+    state, _ = act(room(), None, Join(201, "Fay", "facilitator"))
+    fay = state.participant_for_user(201).participant_id
+
+    _, events = act(state, None, Remove(fay))
+
+    assert types(events) == ["participant_removed"]
+
+
 def test_the_system_may_mute_and_unmute_someone_muted_in_the_circle():
     state, events = act(room(), None, Mute(ADA))
     assert types(events) == ["participant_muted"]
