@@ -5,23 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('circles', '0003_seed_topics'),
-        ('meetings', '0004_wellbeing'),
+        ("circles", "0003_seed_topics"),
+        ("meetings", "0004_wellbeing"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NudgeText',
+            name="NudgeText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('circle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='room_nudges', to='circles.circle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=200)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "circle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="room_nudges",
+                        to="circles.circle",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['circle', 'position', 'pk'],
+                "ordering": ["circle", "position", "pk"],
             },
         ),
     ]
