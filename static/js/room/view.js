@@ -313,6 +313,14 @@ export function renderControls(refs, state) {
   for (const button of refs.panel.querySelectorAll("[data-command]")) {
     button.hidden = !show[button.dataset.command];
   }
-  if (document.activeElement !== refs.modeSelect) refs.modeSelect.value = state.room.mode;
-  if (document.activeElement !== refs.secondsInput) refs.secondsInput.value = String(state.room.turn_seconds);
+  syncControl(refs.modeSelect, state.room.mode);
+  syncControl(refs.secondsInput, String(state.room.turn_seconds));
+}
+
+// Show the room's setting in a control only when the setting itself changes, so a choice
+// the facilitator is about to send survives other events (someone joining, a share).
+function syncControl(control, value) {
+  if (control.dataset.roomValue === value) return;
+  control.dataset.roomValue = value;
+  control.value = value;
 }
