@@ -147,7 +147,7 @@ def _check_version(circle: Circle, accepted_version) -> int:
 
 
 def _check_not_last_host(membership: Membership, circle: Circle, message: str) -> None:
-    if not (membership.is_active and membership.role == Role.HOST):
+    if not membership.is_host:
         return
     others = (
         Membership.objects.filter(circle=circle, state=State.ACTIVE, role=Role.HOST)

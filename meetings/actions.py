@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from circles import permissions as circle_permissions
 from circles.models import Circle, Membership
 from meetings import permissions
 from meetings.models import RSVP, Meeting, MeetingSeries, Notification
@@ -632,7 +633,7 @@ def mark_notifications_read(user, *, now=None) -> int:
 
 def cancel_meeting_as_staff(actor, meeting: Meeting, reason: str = "") -> int:
     """Site staff cancel from the admin (for example a meeting that breaks the rules)."""
-    if not (actor.is_authenticated and actor.is_staff and actor.is_active):
+    if not circle_permissions.is_staff(actor):
         raise Refused("Only site staff can cancel from the admin.", "forbidden")
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)

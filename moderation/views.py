@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from circles import permissions as circle_permissions
 from circles.models import Circle
 from moderation import actions, permissions
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
@@ -354,7 +355,7 @@ def circle_panel_context(request, circle) -> dict:
     if permissions.why_not_report_circle(user, circle) is not None:
         return context
     context["can_report"] = True
-    if permissions.is_active_member(user, circle) or permissions.is_staff(user):
+    if circle_permissions.can_view_members(user, circle):
         context["members"] = [
             membership.user
             for membership in circle.memberships.filter(state="active")
