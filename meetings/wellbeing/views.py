@@ -125,7 +125,9 @@ def _check_in_refused(request, meeting, moment, form, message, status):
     if request.POST.get("next"):
         messages.error(request, message)
         return redirect(_safe_next(request, request.path))
-    if not form.errors:
+    if not form.is_bound:  # an empty POST: nothing to attach the message to
+        messages.error(request, message)
+    elif not form.errors:
         form.add_error(None, message)
     return _render_check_in(request, meeting, moment, form, status=status)
 

@@ -174,3 +174,11 @@ def test_it_refuses_other_methods(client_for, member, open_meeting, method):
     response = getattr(client_for(member), method)(check_in_url(open_meeting))
     assert response.status_code == 405
     assert not CheckIn.objects.exists()
+
+
+def test_an_empty_post_from_someone_refused_gets_the_reason_not_an_error(
+    client_for, other_member, open_meeting
+):
+    response = client_for(other_member).post(check_in_url(open_meeting), {})
+    assert response.status_code in (400, 403)
+    assert not CheckIn.objects.exists()
