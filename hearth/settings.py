@@ -119,7 +119,7 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hearth.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hearth",
         }

@@ -5,11 +5,14 @@ forms folded, accents removed, case folded, apostrophes dropped ("don't" = "dont
 other punctuation turned into a space, runs of whitespace collapsed. Matching is by whole
 words, so "skill myself" does not match "kill myself" and "class" does not match "ass".
 
-The lists are cached for a minute and the cache is cleared whenever staff change them.
+The lists are cached for a minute and the cache is cleared whenever staff change them;
+each process also keeps its own copy for five seconds, so a change reaches the other
+server processes within five seconds.
 """
 
 import logging
 import re
+import time
 import unicodedata
 
 from django.core.cache import cache
@@ -19,6 +22,7 @@ from django.db import DatabaseError
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60
+PROCESS_COPY_SECONDS = 5
 CRISIS_CACHE_KEY = "moderation:crisis-phrases:v1"
 BLOCKED_CACHE_KEY = "moderation:blocked-words:v1"
 
@@ -28,8 +32,10 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """Fold ``text`` to lower-case unaccented words separated by single spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
     text = _APOSTROPHES.sub("", text.casefold())
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
@@ -43,45 +49,68 @@ def contains_phrase(text: str, phrase: str) -> bool:
 def _crisis_phrases() -> list[tuple[str, str]]:
     from moderation.models import CrisisPhrase
 
-    phrases = cache.get(CRISIS_CACHE_KEY)
-    if phrases is None:
-        phrases = [
+    return _remembered(
+        CRISIS_CACHE_KEY,
+        lambda: [
             (normalize(phrase), language)
             for phrase, language in CrisisPhrase.objects.filter(active=True).values_list(
                 "phrase", "language"
             )
-        ]
-        cache.set(CRISIS_CACHE_KEY, phrases, CACHE_SECONDS)
-    return phrases
+        ],
+    )
 
 
 def _blocked_words() -> list[tuple[str, str]]:
     from moderation.models import BlockedWord
 
-    words = cache.get(BLOCKED_CACHE_KEY)
-    if words is None:
-        words = [
+    return _remembered(
+        BLOCKED_CACHE_KEY,
+        lambda: [
             (normalize(word), word)
             for word in BlockedWord.objects.filter(active=True).values_list("word", flat=True)
-        ]
-        cache.set(BLOCKED_CACHE_KEY, words, CACHE_SECONDS)
-    return words
+        ],
+    )
+
+
+_in_process: dict[str, tuple[float, list]] = {}
+
+
+def _remembered(key: str, build) -> list:
+    """The list under ``key``: from this process's copy for a few seconds (every share in
+    a room is checked against both lists), else from the shared cache, else built."""
+    now = time.monotonic()
+    copy = _in_process.get(key)
+    if copy is not None and now < copy[0]:
+        return copy[1]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    _in_process[key] = (now + PROCESS_COPY_SECONDS, value)
+    return value
 
 
 def clear_cache(**kwargs) -> None:
+    _in_process.clear()
     cache.delete_many([CRISIS_CACHE_KEY, BLOCKED_CACHE_KEY])
+
+
+def crisis_languages(text: str) -> set[str]:
+    """The languages of the active crisis phrases found in ``text`` ("" for a phrase of
+    every language); empty when none is found. Never logs or stores the text."""
+    haystack = f" {normalize(text)} "
+    return {
+        phrase_language
+        for phrase, phrase_language in _crisis_phrases()
+        if phrase and f" {phrase} " in haystack
+    }
 
 
 def find_crisis_match(text: str, language: str | None = None) -> bool:
     """Whether ``text`` contains an active crisis phrase of ``language`` (or of every
     language). ``language=None`` checks every phrase. Never logs or stores the text."""
-    haystack = f" {normalize(text)} "
-    for phrase, phrase_language in _crisis_phrases():
-        if language is not None and phrase_language not in ("", language):
-            continue
-        if phrase and f" {phrase} " in haystack:
-            return True
-    return False
+    found = crisis_languages(text)
+    return bool(found) and (language is None or bool(found & {"", language}))
 
 
 def find_blocked_word(text: str) -> str | None:

@@ -70,5 +70,8 @@ def _clear_cache():
     """Rate limits and other cached state never leak from one test into the next."""
     from django.core.cache import cache
 
+    from moderation import safety
+
     cache.clear()
+    safety.clear_cache()
     yield

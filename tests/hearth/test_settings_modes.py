@@ -77,7 +77,7 @@ def test_with_database_and_redis_urls_it_runs_on_the_real_services():
     )
     assert found["db"] == "django.db.backends.postgresql"
     assert found["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "hearth.cache.RedisCache"
     assert found["eager"] is False
     assert found["broker"] == "redis://redis.internal:6379/0"
     assert found["debug"] is False

@@ -174,3 +174,19 @@ def test_a_bad_follow_up_state_changes_nothing(client, host, event):
 def test_follow_up_needs_post(client, host, event):
     client.force_login(host)
     assert client.get(reverse("moderation:follow_up", args=[event.pk])).status_code == 405
+
+
+def test_a_list_changed_by_another_process_is_used_here_within_five_seconds(db, monkeypatch):
+    from django.core.cache import cache
+
+    from moderation import safety
+
+    BlockedWord.objects.create(word="flimflam")
+    assert find_blocked_word("what flimflam") == "flimflam"
+    # Another process saved a new list: the shared cache holds it, this process's copy
+    # does not know yet.
+    cache.set(safety.BLOCKED_CACHE_KEY, [("gobbledygook", "gobbledygook")])
+    assert find_blocked_word("what gobbledygook") is None
+    later = safety.time.monotonic() + safety.PROCESS_COPY_SECONDS + 0.1
+    monkeypatch.setattr(safety.time, "monotonic", lambda: later)
+    assert find_blocked_word("what gobbledygook") == "gobbledygook"
