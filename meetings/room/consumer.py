@@ -27,13 +27,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from circles.permissions import membership_of
+from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import is_room_moderator, room_role
-from meetings.room import rules, store
+from meetings.room import relay, rules, store
 from meetings.room.protocol import error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
 from meetings.wellbeing.permissions import needs_meeting_agreement
@@ -65,9 +65,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.joined_groups: list[str] = []
         self.last_seq = 0
+        self.seated = False
         self.waiting: dict[int, dict] = {}
         self.gap_task: asyncio.Task | None = None
         self.delivery = asyncio.Lock()
+        self.queued_deliveries: set[asyncio.Task] = set()
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -80,7 +82,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code)
             return
         self.meeting_id = meeting_id
-        await self._join_group(store.room_group(meeting_id))
+        await relay.attach(meeting_id, self)
         await self._join_group(store.user_group(user.pk))
         if is_room_moderator(role):
             await self._join_group(store.moderators_group(meeting_id))
@@ -100,6 +102,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.gap_task is not None:
             self.gap_task.cancel()
+        if self.meeting_id is not None:
+            await relay.detach(self.meeting_id, self)
         for group in getattr(self, "joined_groups", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.participant_id is not None:
@@ -136,25 +140,42 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- Messages from the channel layer ----------------------------------------------------
 
     async def dispatch(self, message):
-        """Broadcasts skip Channels' per-message ``close_old_connections`` (a hop to the
-        database thread): relaying ready text touches no database. Everything else (the
-        socket's own connect, frames and disconnect) goes the usual way."""
-        if message["type"] == "room.events":
-            await self.room_events(message)
+        """Frames from the client and private frames skip Channels' per-message
+        ``close_old_connections``, a hop to the database thread: a frame's own work runs
+        in ``database_sync_to_async``, which closes old connections itself, and relaying
+        ready text touches no database. Connecting and disconnecting go the usual way."""
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
         elif message["type"] == "room.private":
             await self.room_private(message)
         else:
             await super().dispatch(message)
 
+    async def offer_events(self, message):
+        """The process's relay (``meetings.room.relay``) hands over a batch: deliver it
+        now or, while a resync holds the delivery lock, as soon as that is done, so the
+        relay never waits on one socket. Batches that overtake each other on the way are
+        put back in seq order by ``room_events``."""
+        if not self.delivery.locked():
+            await self.room_events(message)
+            return
+        queued = asyncio.create_task(self.room_events(message))
+        self.queued_deliveries.add(queued)
+        queued.add_done_callback(self.queued_deliveries.discard)
+
     async def room_events(self, message):
         """A batch of events from one command, already encoded: deliver them in seq order."""
         async with self.delivery:
-            if self.participant_id is None or message["last_seq"] <= self.last_seq:
+            if message["last_seq"] <= self.last_seq:
+                return
+            if not self.seated:  # still connecting: the first state frame sorts these out
+                self.waiting[message["first_seq"]] = message
+                return
+            if self.participant_id is None:
                 return
             if message["first_seq"] > self.last_seq + 1:
                 self.waiting[message["first_seq"]] = message
-                if self.gap_task is None or self.gap_task.done():
-                    self.gap_task = asyncio.create_task(self._close_gap())
+                self._watch_gap()
                 return
             await self._deliver(message)
             await self._deliver_waiting()
@@ -211,9 +232,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.last_seq = max(self.last_seq, frame["seq"])
         await self.send(text_data=store.encode(frame))
+        self.seated = True
         self.waiting = {k: m for k, m in self.waiting.items() if m["last_seq"] > self.last_seq}
         await self._deliver_waiting()
         _arm_timer(self.meeting_id, frame["seq"], deadline)
+        if self.waiting:
+            self._watch_gap()
+
+    def _watch_gap(self) -> None:
+        if self.gap_task is None or self.gap_task.done():
+            self.gap_task = asyncio.create_task(self._close_gap())
 
 
 # --- Work done in a thread (database and cache) ----------------------------------------------
@@ -286,14 +314,7 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
 def _within_rate(user_id: int) -> bool:
     """At most 20 frames in 10 seconds per account, counted in the shared cache so that
     more tabs or reconnecting (to any server process) never buys a bigger budget."""
-    key = f"room:rate:{user_id}"
-    if cache.add(key, 1, RATE_LIMIT_SECONDS):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between add and incr
-        cache.add(key, 1, RATE_LIMIT_SECONDS)
-        return True
+    count = count_in_window(f"room:rate:{user_id}", RATE_LIMIT_SECONDS)
     return count <= getattr(settings, "ROOM_RATE_LIMIT_FRAMES", RATE_LIMIT_FRAMES)
 
 

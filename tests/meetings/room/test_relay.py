@@ -1,0 +1,76 @@
+"""The relay: one channel-layer subscription per room per process, however many sockets."""
+
+import asyncio
+
+from meetings.room import relay
+from tests.meetings.room.conftest import run
+
+
+def relays_here():
+    return relay._relays_of_this_loop()
+
+
+def test_a_process_listens_to_a_room_once_however_many_sockets_it_has(
+    meeting, facilitator, member, other_member, open_socket
+):
+    async def scenario():
+        host = await open_socket(facilitator, meeting)
+        milo = await open_socket(member, meeting)
+        olive = await open_socket(other_member, meeting)
+        room_relay = relays_here()[meeting.pk]
+        listening = (len(room_relay.listeners), room_relay.channel is not None)
+        await milo.close()
+        await olive.close()
+        after_two_left = len(room_relay.listeners), room_relay.channel is not None
+        await host.close()
+        return listening, after_two_left, meeting.pk in relays_here(), room_relay.channel
+
+    listening, after_two_left, still_there, channel = run(scenario())
+    assert listening == (3, True)
+    assert after_two_left == (1, True)
+    assert not still_there
+    assert channel is None
+
+
+def test_one_broadcast_reaches_every_socket_of_the_process(
+    meeting, facilitator, member, other_member, open_socket
+):
+    async def scenario():
+        sockets = [
+            await open_socket(person, meeting) for person in (facilitator, member, other_member)
+        ]
+        for socket in sockets[:-1]:  # each earlier socket sees the later ones arrive
+            while (await socket.receive())["seq"] < sockets[-1].state["seq"]:
+                pass
+        await sockets[1].send("raise_hand")
+        frames = await asyncio.gather(*(socket.receive() for socket in sockets))
+        for socket in sockets:
+            await socket.close()
+        return frames
+
+    frames = run(scenario())
+    assert [frame["type"] for frame in frames] == ["hand_raised"] * 3
+    assert len({frame["seq"] for frame in frames}) == 1
+
+
+def test_a_socket_that_fails_does_not_stop_the_others(meeting, facilitator, member, open_socket):
+    async def scenario():
+        host = await open_socket(facilitator, meeting)
+        milo = await open_socket(member, meeting)
+        await host.receive()  # Milo's arrival
+        room_relay = relays_here()[meeting.pk]
+
+        class Broken:
+            async def offer_events(self, message):
+                raise RuntimeError("this socket is broken")
+
+        broken = Broken()
+        room_relay.listeners.add(broken)
+        await milo.send("raise_hand")
+        seen = await host.receive()
+        room_relay.listeners.discard(broken)
+        await milo.close()
+        await host.close()
+        return seen
+
+    assert run(scenario())["type"] == "hand_raised"
