@@ -59,7 +59,7 @@ def forget_user(user) -> int:
                 if participant["user_id"] == user.pk and participant["display_name"] != former:
                     participant["display_name"] = former
                     changed += 1
-            RoomState.from_json(data)  # still a valid state
+            RoomState.from_json({**data, "shares": room.shares})  # still a valid state
             room.save(update_fields=["state", "updated_at"])
     return changed
 

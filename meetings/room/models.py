@@ -9,6 +9,8 @@ circle's retention period (``meetings.room.tasks.purge_expired_shares``).
 Only ``meetings.room.store`` writes these rows.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,11 +20,27 @@ from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 __all__ = ["NudgeText", "Reaction", "Room", "Share"]
 
 
+def first_revision() -> int:
+    """A room's first revision: random, so a room made again for the same meeting never
+    meets a revision some process remembers of the old one."""
+    return secrets.randbits(62)
+
+
 class Room(models.Model):
     meeting = models.OneToOneField(
         "meetings.Meeting", on_delete=models.CASCADE, primary_key=True, related_name="room"
     )
-    state = models.JSONField(default=dict, help_text="The rules' RoomState.to_json().")
+    state = models.JSONField(
+        default=dict, help_text="The rules' RoomState.core_to_json(): everything but shares."
+    )
+    shares = models.JSONField(
+        default=list, help_text="What the room knows of each share (never its text)."
+    )
+    revision = models.PositiveBigIntegerField(
+        default=first_revision,
+        help_text="Rises with every change of the row: a server process reuses the state it "
+        "decoded last while the revision is the same.",
+    )
     seq = models.PositiveIntegerField(default=0, help_text="A copy of state['seq'].")
     status = models.CharField(max_length=8, default="open", help_text="A copy of the status.")
     next_deadline = models.DateTimeField(
@@ -37,6 +55,15 @@ class Room(models.Model):
 
     def __str__(self):
         return f"Room of meeting {self.meeting_id} ({self.status}, seq {self.seq})"
+
+    def save(self, *args, **kwargs):
+        """Every save moves the revision on, so no process keeps using a state it decoded
+        before (the store's own writes do the same in SQL)."""
+        if not self._state.adding:
+            self.revision = models.F("revision") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        super().save(*args, **kwargs)
 
 
 class Share(models.Model):

@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -203,16 +203,20 @@ class RoomState:
 
     def to_json(self) -> dict[str, Any]:
         """The state as JSON-safe values, for a database JSON column."""
+        return {**self.core_to_json(), "shares": [share_to_json(s) for s in self.shares]}
+
+    def core_to_json(self) -> dict[str, Any]:
+        """``to_json`` without the shares, which grow all meeting long: the store keeps
+        them in a column of their own and writes only the ones a command changed."""
         return {
             "status": self.status,
             "mode": self.mode,
             "locked": self.locked,
             "turn_seconds": self.turn_seconds,
             "seq": self.seq,
-            "participants": [asdict(p) for p in self.participants],
+            "participants": [_participant_to_json(p) for p in self.participants],
             "queue": list(self.queue),
             "holder": None if self.holder is None else _holder_to_json(self.holder),
-            "shares": [_share_to_json(s) for s in self.shares],
             "next_participant_id": self.next_participant_id,
             "next_turn_id": self.next_turn_id,
             "next_share_id": self.next_share_id,
@@ -235,6 +239,19 @@ class RoomState:
             next_turn_id=data["next_turn_id"],
             next_share_id=data["next_share_id"],
         )
+
+
+def _participant_to_json(participant: Participant) -> dict[str, Any]:
+    return {
+        "participant_id": participant.participant_id,
+        "user_id": participant.user_id,
+        "display_name": participant.display_name,
+        "role": participant.role,
+        "seat": participant.seat,
+        "connections": participant.connections,
+        "muted": participant.muted,
+        "removed": participant.removed,
+    }
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -265,7 +282,7 @@ def _holder_from_json(data: dict[str, Any]) -> Holder:
     )
 
 
-def _share_to_json(share: ShareMeta) -> dict[str, Any]:
+def share_to_json(share: ShareMeta) -> dict[str, Any]:
     return {
         "share_id": share.share_id,
         "participant_id": share.participant_id,

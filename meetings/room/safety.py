@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from meetings.room.rules import Participant, Refused
 from moderation.actions import file_report, record_action, record_safety_event
 from moderation.models import SafetyEvent
-from moderation.safety import check_text, find_crisis_match
+from moderation.safety import check_text, crisis_languages
 
 MAX_NOTE_CHARS = 1000
 
@@ -39,8 +39,11 @@ def check_share_text(text: object, content_warning: object) -> None:
                 raise Refused("bad_request", error.messages[0]) from None
 
 
-def is_crisis(meeting, text: str) -> bool:
-    return find_crisis_match(text, meeting.circle.language)
+def is_crisis(room, text: str) -> bool:
+    """Whether ``text`` holds a crisis phrase of the circle's language (or of every
+    language). The circle is only read once a phrase was found: most shares hold none."""
+    found = crisis_languages(text)
+    return bool(found) and bool(found & {"", room.meeting.circle.language})
 
 
 def _alert(meeting, participant: Participant, reason: str, note: str, **extra) -> Alert:

@@ -29,7 +29,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
@@ -104,26 +104,75 @@ def initial_state(meeting: Meeting) -> RoomState:
     return RoomState(mode=meeting.room_mode, turn_seconds=meeting.turn_seconds)
 
 
-def _lock_room(meeting_id: int) -> Room:
-    """The meeting's room row, created on first use and locked until the transaction ends.
+def _lock_room(meeting_id: int) -> tuple[Room, RoomState]:
+    """The meeting's room row, created on first use and locked until the transaction ends,
+    with its state. Expects to run inside ``transaction.atomic()``.
 
-    Expects to run inside ``transaction.atomic()``.
+    The ``Room`` returned carries only its key and revision: the meeting and its circle
+    load on first use, by the few commands that need them (a crisis share, a report, a
+    nudge, the audit log).
     """
-    locked = Room.objects.select_for_update(of=("self",)).select_related("meeting__circle")
-    room = locked.filter(pk=meeting_id).first()
-    if room is None:
+    found = _read(meeting_id, lock=True)
+    if found is None:
         meeting = Meeting.objects.get(pk=meeting_id)
         Room.objects.get_or_create(
-            meeting=meeting, defaults={"state": initial_state(meeting).to_json()}
+            meeting=meeting, defaults={"state": initial_state(meeting).core_to_json()}
         )
-        room = locked.get(pk=meeting_id)
-    return room
+        found = _read(meeting_id, lock=True)
+    revision, state = found
+    return Room(meeting_id=meeting_id, revision=revision), state
 
 
 def load_state(meeting_id: int) -> RoomState | None:
     """The room's current state without locking it (None before anyone entered)."""
-    data = Room.objects.filter(pk=meeting_id).values_list("state", flat=True).first()
-    return None if data is None else RoomState.from_json(data)
+    found = _read(meeting_id, lock=False)
+    return None if found is None else found[1]
+
+
+# Each process remembers the last committed state it read or wrote of each room, with the
+# row's revision: while the revision is unchanged, the state need not travel from the
+# database or be decoded again. Only ever a copy: the row is checked on every read.
+_decoded: dict[int, tuple[int, RoomState]] = {}
+_DECODED_ROOMS = 500
+
+
+def _read(meeting_id: int, *, lock: bool) -> tuple[int, RoomState] | None:
+    """``(revision, state)`` of the room's row, or None when it has none yet. The state's
+    columns are only fetched when this process has not decoded that revision already."""
+    cached_revision, cached_state = _decoded.get(meeting_id, (-1, None))
+    lock_clause = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT revision, "  # noqa: S608 - table and column names are the model's own
+            f"CASE WHEN revision = %s THEN NULL ELSE state END, "
+            f"CASE WHEN revision = %s THEN NULL ELSE shares END "
+            f"FROM {Room._meta.db_table} WHERE meeting_id = %s{lock_clause}",
+            [cached_revision, cached_revision, meeting_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    revision, core, shares = row
+    if revision == cached_revision:
+        return revision, cached_state
+    state = RoomState.from_json({**_json(core), "shares": _json(shares)})
+    _remember_after_commit(meeting_id, revision, state)
+    return revision, state
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _remember_after_commit(meeting_id: int, revision: int, state: RoomState) -> None:
+    """Remember a state once it is committed (a rolled-back revision number is reused)."""
+
+    def remember():
+        if len(_decoded) >= _DECODED_ROOMS:
+            _decoded.clear()
+        _decoded[meeting_id] = (revision, state)
+
+    transaction.on_commit(remember)
 
 
 def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
@@ -190,11 +239,10 @@ def execute(
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
     with transaction.atomic():
-        room = _lock_room(meeting_id)
-        state = RoomState.from_json(room.state)
+        room, state = _lock_room(meeting_id)
         outcome = _run(room, state, actor, command, user, now)
         if outcome.state is not state:
-            _save(room, outcome.state)
+            _save(room, state, outcome.state, now)
         _after_commit(meeting_id, outcome)
     _log(meeting_id, command, outcome)
     return outcome
@@ -228,22 +276,55 @@ def _run(room, state, actor, command, user, now) -> Outcome:
     return outcome
 
 
-def _save(room: Room, state: RoomState) -> None:
-    deadline = rules.next_deadline(state)
-    room.state = state.to_json()
-    room.seq = state.seq
-    room.status = state.status
-    room.next_deadline_turn, room.next_deadline = deadline if deadline else (None, None)
-    room.save(
-        update_fields=[
-            "state",
-            "seq",
-            "status",
-            "next_deadline",
-            "next_deadline_turn",
-            "updated_at",
-        ]
-    )
+def _save(room: Room, before: RoomState, state: RoomState, now: datetime) -> None:
+    """Write the new state in one UPDATE. Shares are written only when the command changed
+    them, and on PostgreSQL only the ones it changed (appended, or replaced in place), so
+    a command costs the same at the end of a long meeting as at its start."""
+    turn, deadline = rules.next_deadline(state) or (None, None)
+    assignments = {
+        "state": json.dumps(state.core_to_json()),
+        "seq": state.seq,
+        "status": state.status,
+        "next_deadline": connection.ops.adapt_datetimefield_value(deadline),
+        "next_deadline_turn": turn,
+        "updated_at": connection.ops.adapt_datetimefield_value(now),
+        "revision": room.revision + 1,
+    }
+    sql = [f"{column} = %s" for column in assignments]
+    params = list(assignments.values())
+    if state.shares is not before.shares:
+        shares_sql, shares_params = _shares_update(before.shares, state.shares)
+        sql.append(f"shares = {shares_sql}")
+        params += shares_params
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Room._meta.db_table} SET {', '.join(sql)} "  # noqa: S608 - names are the model's own
+            "WHERE meeting_id = %s",
+            [*params, room.meeting_id],
+        )
+    room.revision += 1
+    _remember_after_commit(room.meeting_id, room.revision, state)
+
+
+def _shares_update(before: tuple, after: tuple) -> tuple[str, list]:
+    """The SQL and parameters that turn the ``shares`` column from ``before`` into ``after``.
+
+    The rules only ever append shares or replace one (a reaction, a hide), keeping every
+    other ``ShareMeta`` object as it was. PostgreSQL is told just that; elsewhere (SQLite,
+    the single-process default) the column is written whole.
+    """
+    changed = [i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old is not new]
+    if connection.vendor != "postgresql" or len(after) < len(before) or len(changed) > 1:
+        return "%s", [json.dumps([rules.share_to_json(share) for share in after])]
+    sql, params = "shares", []
+    for index in changed:
+        sql = f"jsonb_set({sql}, %s, %s::jsonb)"
+        params += [[str(index)], json.dumps(rules.share_to_json(after[index]))]
+    added = after[len(before) :]
+    if added:
+        sql = f"{sql} || %s::jsonb"
+        params.append(json.dumps([rules.share_to_json(share) for share in added]))
+    return sql, params
 
 
 def _record_share(room, state, event, command: rules.Share, user, now, outcome) -> None:
@@ -265,7 +346,7 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
         text=share.text,
         created_at=share.created_at.isoformat(),
     )
-    if safety.is_crisis(room.meeting, command.text):
+    if safety.is_crisis(room, command.text):
         alert = safety.crisis_share(room.meeting, author, user, share)
         outcome.replies.append(alert.resources)
         _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from meetings.room import store
 from meetings.room.models import Room
-from meetings.room.rules import RoomState
 from meetings.room.tasks import expire_due_turns
 from tests.meetings.room.conftest import run
 
@@ -30,8 +29,8 @@ async def live_room(open_socket, meeting, facilitator, member):
 @database_sync_to_async
 def move_deadline(meeting_id, seconds_from_now):
     """Make the current turn end ``seconds_from_now`` (as if it had started long ago)."""
+    state = store.load_state(meeting_id)
     room = Room.objects.get(pk=meeting_id)
-    state = RoomState.from_json(room.state)
     deadline = timezone.now() + timedelta(seconds=seconds_from_now)
     room.state["holder"]["deadline"] = deadline.isoformat()
     room.next_deadline = deadline
