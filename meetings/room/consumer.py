@@ -66,6 +66,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.joined_groups: list[str] = []
         self.last_seq = 0
         self.seated = False
+        self.catch_up_mark: int | None = None
         self.waiting: dict[int, dict] = {}
         self.gap_task: asyncio.Task | None = None
         self.delivery = asyncio.Lock()
@@ -162,6 +163,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         queued = asyncio.create_task(self.room_events(message))
         self.queued_deliveries.add(queued)
         queued.add_done_callback(self.queued_deliveries.discard)
+
+    async def catch_up(self, seq: int) -> None:
+        """The room was at ``seq`` when its relay looked just now. A socket still short of
+        what the room had at the look before (events take milliseconds on the way, the
+        looks are seconds apart) missed an event: it gets the whole state instead."""
+        missed, self.catch_up_mark = self.catch_up_mark, seq
+        if missed is None or not self.seated or self.last_seq >= missed:
+            return
+        async with self.delivery:
+            if self.participant_id is None or self.last_seq >= missed:
+                return
+            log.info("room catch-up meeting=%s after seq=%s", self.meeting_id, self.last_seq)
+            frame, deadline = await database_sync_to_async(_snapshot)(
+                self.meeting_id, self.participant_id
+            )
+            await self._send_snapshot(frame, deadline, locked=True)
 
     async def room_events(self, message):
         """A batch of events from one command, already encoded: deliver them in seq order."""

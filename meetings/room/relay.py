@@ -20,15 +20,21 @@ import logging
 import weakref
 from typing import Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from meetings.room.store import room_group
+from meetings.room.store import current_seq, room_group
 
 log = logging.getLogger("hearth.room")
 
 
+CATCH_UP_SECONDS = 10.0
+
+
 class Listener(Protocol):
     async def offer_events(self, message: dict) -> None: ...
+
+    async def catch_up(self, seq: int) -> None: ...
 
 
 class RoomRelay:
@@ -40,6 +46,7 @@ class RoomRelay:
         self.listeners: set[Listener] = set()
         self.channel: str | None = None
         self.receiving: asyncio.Task | None = None
+        self.watching: asyncio.Task | None = None
         self.membership = asyncio.Lock()
 
     async def sync_membership(self) -> None:
@@ -51,10 +58,12 @@ class RoomRelay:
                 await self.layer.group_add(room_group(self.meeting_id), channel)
                 self.channel = channel
                 self.receiving = asyncio.create_task(self._receive(channel))
+                self.watching = asyncio.create_task(self._watch())
             elif not self.listeners and self.channel is not None:
                 channel, self.channel = self.channel, None
                 self.receiving.cancel()
-                self.receiving = None
+                self.watching.cancel()
+                self.receiving = self.watching = None
                 await self.layer.group_discard(room_group(self.meeting_id), channel)
 
     async def _receive(self, channel: str) -> None:
@@ -65,6 +74,21 @@ class RoomRelay:
                     await listener.offer_events(message)
                 except Exception:
                     log.exception("room relay meeting=%s: a socket failed", self.meeting_id)
+
+    async def _watch(self) -> None:
+        """Every few seconds, tell the sockets the room's seq. An event the layer dropped
+        (channels-redis drops messages to a full channel) shows as a gap at the next event;
+        this also catches one no later event follows (``RoomConsumer.catch_up``)."""
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            seq = await database_sync_to_async(current_seq)(self.meeting_id)
+            if seq is None:
+                continue
+            for listener in list(self.listeners):
+                try:
+                    await listener.catch_up(seq)
+                except Exception:
+                    log.exception("room relay meeting=%s: a catch-up failed", self.meeting_id)
 
 
 _relays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

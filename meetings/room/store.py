@@ -129,6 +129,11 @@ def load_state(meeting_id: int) -> RoomState | None:
     return None if found is None else found[1]
 
 
+def current_seq(meeting_id: int) -> int | None:
+    """The room's latest seq, without locking or decoding anything."""
+    return Room.objects.filter(pk=meeting_id).values_list("seq", flat=True).first()
+
+
 # Each process remembers the last committed state it read or wrote of each room, with the
 # row's revision: while the revision is unchanged, the state need not travel from the
 # database or be decoded again. Only ever a copy: the row is checked on every read.

@@ -2,7 +2,10 @@
 
 import asyncio
 
-from meetings.room import relay
+from channels.db import database_sync_to_async
+
+from meetings.room import relay, rules, store
+from meetings.room.rules import Actor
 from tests.meetings.room.conftest import run
 
 
@@ -74,3 +77,30 @@ def test_a_socket_that_fails_does_not_stop_the_others(meeting, facilitator, memb
         return seen
 
     assert run(scenario())["type"] == "hand_raised"
+
+
+def test_an_event_the_layer_lost_is_caught_up_with_a_fresh_state(
+    meeting, facilitator, member, open_socket, monkeypatch
+):
+    monkeypatch.setattr(relay, "CATCH_UP_SECONDS", 0.2)
+
+    @database_sync_to_async
+    def raise_hand_unheard(participant_id):
+        with store.collecting_broadcasts():  # what it would broadcast is dropped
+            store.execute(meeting.pk, Actor(participant_id), rules.RaiseHand())
+
+    async def scenario():
+        host = await open_socket(facilitator, meeting)
+        milo = await open_socket(member, meeting)
+        await host.receive()  # Milo's arrival
+        await raise_hand_unheard(milo.state["you"]["participant_id"])
+        caught_up = await host.receive()
+        quiet = await host.nothing_more()
+        await milo.close()
+        await host.close()
+        return caught_up, quiet
+
+    caught_up, quiet = run(scenario())
+    assert caught_up["type"] == "state"
+    assert caught_up["queue"] == [2]
+    assert quiet, "a socket that has caught up is not sent the state again"
