@@ -36,7 +36,7 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10,50,200").split(","))
-MESSAGES = int(os.environ.get("BENCH_MESSAGES", "40"))
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "200"))
 SEND_INTERVAL = 0.01
 FILLER = "I have been carrying this for a while and it helps to say it here. " * 3
 CONNECT_CONCURRENCY = 20
