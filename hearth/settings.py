@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.room.tasks.expire_due_turns",
         "schedule": timedelta(seconds=5),
     },
+    "room.release_lost_connections": {
+        "task": "meetings.room.tasks.release_lost_connections",
+        "schedule": timedelta(seconds=30),
+    },
     "room.close_rooms": {
         "task": "meetings.room.tasks.close_rooms",
         "schedule": timedelta(minutes=1),

@@ -33,7 +33,7 @@ from circles.permissions import membership_of
 from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import is_room_moderator, room_role
-from meetings.room import relay, rules, store
+from meetings.room import presence, relay, rules, store
 from meetings.room.protocol import error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
 from meetings.wellbeing.permissions import needs_meeting_agreement
@@ -59,6 +59,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     meeting_id: int | None = None
     participant_id: int | None = None
     user_id: int | None = None
+    connection_id: int | None = None
 
     # --- Connecting ----------------------------------------------------------------------
 
@@ -88,15 +89,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if is_room_moderator(role):
             await self._join_group(store.moderators_group(meeting_id))
         try:
-            participant, frame, deadline, outbox = await database_sync_to_async(_join)(
-                meeting_id, user, role
-            )
+            participant, frame, deadline, outbox, self.connection_id = await database_sync_to_async(
+                _join
+            )(meeting_id, user, role)
         except Refused as refusal:
             code = CLOSE_FORBIDDEN if refusal.code == "removed" else CLOSE_NOT_OPEN
             await self.close(code)
             return
-        await self._broadcast(outbox)
         self.participant_id = participant.participant_id
+        await self._broadcast(outbox)
         await self._join_group(store.participant_group(meeting_id, participant.participant_id))
         await self._send_snapshot(frame, deadline)
 
@@ -109,7 +110,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.participant_id is not None:
             participant_id, self.participant_id = self.participant_id, None
-            outbox = await database_sync_to_async(_leave)(self.meeting_id, participant_id)
+            outbox = await database_sync_to_async(_leave)(
+                self.meeting_id, participant_id, self.connection_id
+            )
             await self._broadcast(outbox)
 
     async def _broadcast(self, outbox) -> None:
@@ -286,12 +289,16 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
 def _join(meeting_id: int, user, role: str):
     with store.collecting_broadcasts() as outbox:
         participant, frame, outcome = store.join(meeting_id, user, role)
-    return participant, frame, store.timer_of(outcome.state), outbox
+    connection_id = presence.opened(meeting_id, participant.participant_id)
+    return participant, frame, store.timer_of(outcome.state), outbox, connection_id
 
 
-def _leave(meeting_id: int, participant_id: int):
+def _leave(meeting_id: int, participant_id: int, connection_id: int):
+    """The socket closed: tell the room, unless the backstop already did (it found this
+    process's heartbeat late and took the socket for lost)."""
     with store.collecting_broadcasts() as outbox:
-        store.leave(meeting_id, participant_id)
+        if presence.closed(connection_id):
+            store.leave(meeting_id, participant_id)
     return outbox
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 
-__all__ = ["NudgeText", "Reaction", "Room", "Share"]
+__all__ = ["NudgeText", "Reaction", "Room", "RoomConnection", "Share"]
 
 
 def first_revision() -> int:
@@ -158,3 +158,18 @@ class NudgeText(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class RoomConnection(models.Model):
+    """One open socket in a room and the server process holding it. A process that stops
+    without closing its sockets (a crash, a killed container) stops refreshing
+    ``heartbeat_at``; the backstop then disconnects those people in the room, so a
+    holder's reconnect grace starts as it would have (``meetings.room.presence``)."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    participant_id = models.PositiveIntegerField()
+    server = models.CharField(max_length=100, db_index=True)
+    heartbeat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"Participant {self.participant_id} of meeting {self.meeting_id} on {self.server}"

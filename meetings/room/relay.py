@@ -23,6 +23,7 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from meetings.room import presence
 from meetings.room.store import current_seq, room_group
 
 log = logging.getLogger("hearth.room")
@@ -98,6 +99,17 @@ def _relays_of_this_loop() -> dict[int, RoomRelay]:
     return _relays.setdefault(asyncio.get_running_loop(), {})
 
 
+_heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def _beat() -> None:
+    """While this process has sockets in any room, tell the database it is alive
+    (``meetings.room.presence``)."""
+    while _relays_of_this_loop():
+        await database_sync_to_async(presence.beat)()
+        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+
+
 async def attach(meeting_id: int, listener: Listener) -> None:
     """Start relaying the room's broadcasts to ``listener``; when this returns, every
     batch sent to the room from now on reaches it."""
@@ -106,6 +118,9 @@ async def attach(meeting_id: int, listener: Listener) -> None:
     if relay is None:
         relay = relays[meeting_id] = RoomRelay(get_channel_layer(), meeting_id)
     relay.listeners.add(listener)
+    heartbeat = _heartbeats.get(asyncio.get_running_loop())
+    if heartbeat is None or heartbeat.done():
+        _heartbeats[asyncio.get_running_loop()] = asyncio.create_task(_beat())
     await relay.sync_membership()
 
 

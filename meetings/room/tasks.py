@@ -1,8 +1,9 @@
 """The talking circle's Celery beat tasks: the turn-timer backstop, closing rooms, and the
 retention purge of shares. Each is safe to run twice, and at any time.
 
-Beat entries (see docs/room.md): ``expire_due_turns`` every 5 seconds, ``close_rooms``
-every minute, ``purge_expired_shares`` every 15 minutes.
+Beat entries (see docs/room.md): ``expire_due_turns`` every 5 seconds,
+``release_lost_connections`` every 30 seconds, ``close_rooms`` every minute,
+``purge_expired_shares`` every 15 minutes.
 """
 
 import logging
@@ -12,7 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from meetings.models import ROOM_GRACE_AFTER_END, Meeting
-from meetings.room import store
+from meetings.room import presence, store
 from meetings.room.models import Room, Share
 
 log = logging.getLogger("hearth.room")
@@ -26,6 +27,13 @@ def expire_due_turns() -> int:
     if fired:
         log.info("room backstop expired turns=%s", fired)
     return fired
+
+
+@shared_task(ignore_result=True)
+def release_lost_connections() -> int:
+    """Disconnect in their rooms the sockets of server processes that stopped without
+    closing them (their heartbeat ran out), so a holder's reconnect grace starts."""
+    return presence.release_lost_connections()
 
 
 @shared_task(ignore_result=True)
