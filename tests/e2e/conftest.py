@@ -6,18 +6,14 @@ context per person.
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from playwright.sync_api import sync_playwright
+
+from tests.servers import daphne, database_url_for_tests
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -29,7 +25,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Server:
@@ -54,68 +49,19 @@ class Server:
         return mails[-1].get_body(preferencelist=("plain",)).get_content()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _test_database_url() -> str:
-    settings = connection.settings_dict
-    user = settings["USER"] or "postgres"
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
     mail_dir = tmp_path_factory.mktemp("mail")
-    port = _free_port()
     with django_db_blocker.unblock():
-        database_url = _test_database_url()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
-        "HEARTH_E2E_MAIL_DIR": str(mail_dir),
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server must stay async-safe
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "hearth.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the test server did not start; see {log.name}")
-        time.sleep(0.2)
-    yield Server(url, mail_dir)
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+        database_url = database_url_for_tests()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with daphne(
+        log_path,
+        database_url,
+        DJANGO_SETTINGS_MODULE="tests.e2e.server_settings",
+        HEARTH_E2E_MAIL_DIR=str(mail_dir),
+    ) as url:
+        yield Server(url, mail_dir)
 
 
 @pytest.fixture(scope="session")

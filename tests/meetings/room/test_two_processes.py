@@ -5,13 +5,8 @@ from the holder's process is still connected."""
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import websockets
@@ -22,79 +17,22 @@ from django.utils import timezone
 
 from meetings.room.models import Room
 from tests.meetings.room.conftest import make_meeting
+from tests.servers import daphne, database_url_for_tests
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.services
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    user = settings["USER"] or "postgres"
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL: run with make test")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    servers = []
-    for name in ("a", "b"):
-        port = _free_port()
-        log = (tmp_path / f"server-{name}.log").open("w")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "hearth.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        servers.append((port, process, log))
-    try:
-        for port, process, log in servers:
-            _wait_until_up(port, process, log)
-        yield [port for port, _, _ in servers]
-    finally:
-        for _, process, log in servers:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
-
-
-def _wait_until_up(port, process, log):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    raise RuntimeError(f"server on {port} did not start; see {log.name}")
+    database_url = database_url_for_tests()
+    with ExitStack() as stack:
+        urls = [
+            stack.enter_context(daphne(tmp_path / f"server-{name}.log", database_url))
+            for name in ("a", "b")
+        ]
+        yield [int(url.rsplit(":", 1)[1]) for url in urls]
 
 
 class RoomClient:
