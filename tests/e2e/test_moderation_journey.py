@@ -2,17 +2,15 @@
 and it disappears from everyone's screen in the room at once."""
 
 import time
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from circles.models import Membership
-from meetings.models import RSVP, Meeting
+from meetings.models import Meeting
 from meetings.room.models import Share
 from moderation.models import ModerationAction, Report
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import enter_room, log_in, open_meeting
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 # Meetings offers moderation a handle on shares with ``register_moderation_handlers()``;
@@ -21,40 +19,17 @@ from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 @pytest.fixture
 def room_with_host(transactional_db):
-    circle = CircleFactory(name="Friday grief circle")
-    people = {}
-    for key, name, role in (
-        ("hanna", "Hanna", Membership.Role.HOST),
-        ("fern", "Fern", Membership.Role.FACILITATOR),
-        ("milo", "Milo", Membership.Role.MEMBER),
-        ("olive", "Olive", Membership.Role.MEMBER),
-    ):
-        user = UserFactory(display_name=name, email=f"{key}@example.org")
-        MembershipFactory(circle=circle, user=user, role=role)
-        people[key] = user
-    meeting = Meeting.objects.create(
-        circle=circle,
-        title="Friday evening",
-        starts_at=timezone.now() - timedelta(minutes=5),
-        turn_seconds=120,
-        room_mode=Meeting.RoomMode.QUEUE,
+    return open_meeting(
+        "Friday grief circle",
+        "Friday evening",
+        [
+            ("hanna", "Hanna", Membership.Role.HOST),
+            ("fern", "Fern", Membership.Role.FACILITATOR),
+            ("milo", "Milo", Membership.Role.MEMBER),
+            ("olive", "Olive", Membership.Role.MEMBER),
+        ],
+        Meeting.RoomMode.QUEUE,
     )
-    meeting.facilitators.add(people["fern"])
-    for key in ("milo", "olive"):
-        RSVP.objects.create(meeting=meeting, user=people[key], response=RSVP.Response.GOING)
-    return meeting, people
-
-
-def _enter(new_page, meeting, email):
-    page = new_page()
-    log_in(page, email)
-    page.goto(f"/meetings/{meeting.pk}/room/")
-    agree = page.get_by_role("button", name="I agree, for this meeting")
-    if agree.count():
-        agree.click()
-        expect(agree).to_be_hidden()
-    expect(page.locator("#connection")).to_have_text("Connected")
-    return page
 
 
 def _wait_for(condition, seconds=10):
@@ -69,9 +44,9 @@ def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
     new_page,
 ):
     meeting, _people = room_with_host
-    fern = _enter(new_page, meeting, "fern@example.org")
-    milo = _enter(new_page, meeting, "milo@example.org")
-    olive = _enter(new_page, meeting, "olive@example.org")
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
+    olive = enter_room(new_page, meeting, "olive@example.org")
     fern.get_by_role("button", name="Start", exact=True).click()
     fern.get_by_role("button", name="Give the piece: Milo").click()
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")

@@ -8,48 +8,26 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from circles.models import Membership
-from meetings.models import RSVP, Meeting
+from meetings.models import Meeting
 from meetings.room.models import Room, Share
-from tests.e2e.helpers import log_in
-from tests.factories import CircleFactory, MembershipFactory, UserFactory
+from tests.e2e.helpers import enter_room, log_in, open_meeting
 
 
 @pytest.fixture
 def circle_meeting(transactional_db):
     """A circle with a facilitator (Fern) and two members (Milo, Olive), all going to a
     meeting whose room is open now."""
-    circle = CircleFactory(name="Thursday grief circle")
-    people = {}
-    for key, name, role in (
-        ("fern", "Fern", Membership.Role.FACILITATOR),
-        ("milo", "Milo", Membership.Role.MEMBER),
-        ("olive", "Olive", Membership.Role.MEMBER),
-    ):
-        user = UserFactory(display_name=name, email=f"{key}@example.org")
-        MembershipFactory(circle=circle, user=user, role=role)
-        people[key] = user
-    meeting = Meeting.objects.create(
-        circle=circle,
-        title="Thursday evening",
-        starts_at=timezone.now() - timedelta(minutes=5),
-        turn_seconds=120,
-        room_mode=Meeting.RoomMode.ROUND,
+    meeting, _people = open_meeting(
+        "Thursday grief circle",
+        "Thursday evening",
+        [
+            ("fern", "Fern", Membership.Role.FACILITATOR),
+            ("milo", "Milo", Membership.Role.MEMBER),
+            ("olive", "Olive", Membership.Role.MEMBER),
+        ],
+        Meeting.RoomMode.ROUND,
     )
-    meeting.facilitators.add(people["fern"])
-    for key in ("milo", "olive"):
-        RSVP.objects.create(meeting=meeting, user=people[key], response=RSVP.Response.GOING)
     return meeting
-
-
-def enter(new_page, meeting, email, **size):
-    page = new_page(**size)
-    log_in(page, email)
-    page.goto(f"/meetings/{meeting.pk}/room/")
-    agree = page.get_by_role("button", name="I agree, for this meeting")
-    agree.click()
-    expect(agree).to_be_hidden()
-    expect(page.locator("#connection")).to_have_text("Connected")
-    return page
 
 
 def seat(page, name):
@@ -62,9 +40,9 @@ def announcer(page):
 
 def test_a_round_where_each_person_shares_or_passes(circle_meeting, new_page):
     meeting = circle_meeting
-    fern = enter(new_page, meeting, "fern@example.org")
-    milo = enter(new_page, meeting, "milo@example.org")
-    olive = enter(new_page, meeting, "olive@example.org", width=360, height=740)
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
+    olive = enter_room(new_page, meeting, "olive@example.org", width=360, height=740)
     for page in (fern, milo, olive):
         expect(page.locator("#seats .seat")).to_have_count(3)
 
@@ -111,8 +89,8 @@ def test_a_round_where_each_person_shares_or_passes(circle_meeting, new_page):
 
 def test_the_timer_ends_a_turn_by_itself(circle_meeting, new_page):
     meeting = circle_meeting
-    fern = enter(new_page, meeting, "fern@example.org")
-    milo = enter(new_page, meeting, "milo@example.org")
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
     fern.get_by_label("How the piece moves").select_option("queue")
     fern.get_by_role("button", name="Set").first.click()
     expect(milo.locator("#room-status")).to_contain_text("raised hands")
@@ -143,9 +121,9 @@ def test_the_timer_ends_a_turn_by_itself(circle_meeting, new_page):
 
 def test_a_facilitator_mutes_hides_and_removes(circle_meeting, new_page):
     meeting = circle_meeting
-    fern = enter(new_page, meeting, "fern@example.org")
-    milo = enter(new_page, meeting, "milo@example.org")
-    olive = enter(new_page, meeting, "olive@example.org")
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
+    olive = enter_room(new_page, meeting, "olive@example.org")
     fern.on("dialog", lambda dialog: dialog.accept())
     fern.get_by_role("button", name="Start", exact=True).click()
     fern.get_by_role("button", name="Give the piece: Milo").click()
@@ -178,8 +156,8 @@ def test_a_facilitator_mutes_hides_and_removes(circle_meeting, new_page):
 
 def test_a_reload_in_the_middle_of_a_turn_restores_everything(circle_meeting, new_page):
     meeting = circle_meeting
-    fern = enter(new_page, meeting, "fern@example.org")
-    milo = enter(new_page, meeting, "milo@example.org")
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
     fern.get_by_role("button", name="Start", exact=True).click()
     fern.get_by_role("button", name="Pass").click()
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
@@ -210,16 +188,16 @@ def test_a_member_confirms_the_agreements_before_the_room_lets_them_in(circle_me
     expect(page.locator("#agreement-first")).to_have_count(0)
     expect(page.get_by_role("heading", name="Our agreements for this meeting")).to_be_visible()
 
-    fern = enter(new_page, circle_meeting, "fern@example.org")
+    fern = enter_room(new_page, circle_meeting, "fern@example.org")
     fern.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("heading", name="Our agreements for this meeting")).to_be_hidden()
 
 
 def test_gentle_facilitation_nudges_only_the_holder_and_reminds_everyone(circle_meeting, new_page):
     meeting = circle_meeting
-    fern = enter(new_page, meeting, "fern@example.org")
-    milo = enter(new_page, meeting, "milo@example.org")
-    olive = enter(new_page, meeting, "olive@example.org")
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(new_page, meeting, "milo@example.org")
+    olive = enter_room(new_page, meeting, "olive@example.org")
     expect(fern.locator("#not-shared li")).to_have_text(["Fern", "Milo", "Olive"])
 
     fern.get_by_role("button", name="Start", exact=True).click()
