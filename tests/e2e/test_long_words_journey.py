@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from circles.actions import create_invite
+from circles.invites import make_token
 from circles.models import AgreementVersion, Circle, Membership, Topic
 from meetings.models import RSVP, Meeting, Notification
 from meetings.room.models import NudgeText, Share
@@ -65,6 +67,8 @@ class World:
     member_report: Report
     safety_event: SafetyEvent
     strategy: Strategy
+    approved: Strategy
+    invite_token: str
     users: dict
 
 
@@ -211,6 +215,8 @@ def plant_long_words() -> World:
         member_report=member_report,
         safety_event=safety_event,
         strategy=strategy,
+        approved=approved,
+        invite_token=make_token(create_invite(circle, users["host"])),
         users=users,
     )
 
@@ -325,7 +331,12 @@ def test_every_page_a_member_reads_wraps_long_words(world, new_page):
         f"/meetings/{world.cancelled.pk}/",
         f"/meetings/{world.past.pk}/",
         f"/meetings/{world.link_meeting.pk}/",
+        f"/meetings/{world.meeting.pk}/check-in/",
         "/meetings/calendar/",
+        f"/circles/{slug}/toolbox/{world.approved.pk}/report/",
+        f"/moderation/report/?kind=circle&target={world.circle.pk}",
+        f"/moderation/report/?kind=member&target={world.users['host'].pk}&circle={world.circle.pk}",
+        "/me/settings/delete/",
     )
     # What a person typed comes back with the form's refusal (past the field's maxlength,
     # as a crafted request would send it).
@@ -343,7 +354,14 @@ def test_every_page_a_member_reads_wraps_long_words(world, new_page):
     # Someone who is not in the circle sees its public page.
     visitor = new_page(width=WIDTH, height=740)
     outsider = Ruler("visitor")
-    outsider.visit(visitor, "/circles/", f"/circles/{slug}/", f"/circles/{slug}/agreements/")
+    outsider.visit(
+        visitor,
+        "/circles/",
+        "/circles/?topic=long-topic",
+        f"/circles/{slug}/",
+        f"/circles/{slug}/agreements/",
+        f"/circles/invite/{world.invite_token}/",
+    )
     assert_nothing_too_wide(ruler, outsider)
 
 
@@ -366,6 +384,12 @@ def test_every_page_a_host_runs_wraps_long_words(world, new_page):
         "/moderation/",
         f"/moderation/reports/{world.share_report.pk}/",
     )
+    # A new circle whose name is refused comes back with the name as typed.
+    host.goto("/circles/new/")
+    without_maxlength(host.get_by_label("Name")).fill(word(LONGEST, "Typed"))
+    host.get_by_role("button", name="Create the circle").click()
+    expect(host.locator(".field-errors").first).to_be_visible()
+    ruler.measure(host, "/circles/new/ (refused)")
     assert_nothing_too_wide(ruler)
 
 
