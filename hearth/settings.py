@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from hearth.env import env_bool, env_float, env_int, env_list, env_str, env_url
+from hearth.redis_url import parse_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,12 @@ FORM_RENDERER = "hearth.forms.HearthFormRenderer"
 
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+# One REDIS_URL, three readers that understand different things (hearth/redis_url.py):
+# REDIS_URL becomes redis-py's spelling for the cache and the channel layer, and Celery's
+# broker gets the bare URL with its options as transport and TLS options.
+REDIS = parse_redis_url(REDIS_URL) if REDIS_URL else None
+if REDIS:
+    REDIS_URL = REDIS.url
 
 # Database connections are bounded per process. Under ASGI every request runs in a thread
 # of its own, so persistent connections (CONN_MAX_AGE > 0) would be left behind by each
@@ -145,7 +152,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "hearth.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": [REDIS_URL],  # a list: Django would split a string at "," and ";"
             "KEY_PREFIX": "hearth",
         }
     }
@@ -156,7 +163,10 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:channels", "capacity": 1000},
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = REDIS.broker_url
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS.broker_transport_options
+    if REDIS.broker_use_ssl is not None:
+        CELERY_BROKER_USE_SSL = REDIS.broker_use_ssl
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
