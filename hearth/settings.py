@@ -116,7 +116,7 @@ if REDIS:
 # Size it with docs/operations.md: processes x DATABASE_POOL_MAX stays under PostgreSQL's
 # max_connections. DATABASE_POOL_MAX=0 turns the pool off (one connection per request,
 # closed at its end), for a deployment behind PgBouncer.
-DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 1, minimum=0)
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 0, minimum=0)
 DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 10, minimum=0)
 DATABASE_POOL_TIMEOUT = env_float("DATABASE_POOL_TIMEOUT", 10.0, minimum=0.1)
 if DATABASE_POOL_MAX and DATABASE_POOL_MIN > DATABASE_POOL_MAX:

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import Client
 from psycopg_pool import PoolTimeout
@@ -93,7 +94,6 @@ def server_with_pool(tmp_path, **pool_env):
     base_url = database_url_for_tests()
     env = {
         "DATABASE_POOL_MAX": str(POOL_MAX),
-        "DATABASE_POOL_MIN": "1",
         "DATABASE_POOL_TIMEOUT": "30",
         **pool_env,
     }
@@ -222,6 +222,61 @@ def test_an_exhausted_pool_answers_the_busy_page_and_recovers_by_itself(tmp_path
     assert health == 200
 
 
+# --- Celery's prefork worker ------------------------------------------------------------
+
+CELERY_CHILDREN = 2
+
+
+@pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task")
+def test_a_prefork_celery_worker_holds_at_most_one_connection_per_child(transactional_db, tmp_path):
+    """Celery forks its children after settings load; the pool is made lazily in each
+    child and Celery closes it after every task, so a child never holds more than the one
+    connection its task uses, whatever DATABASE_POOL_MAX says (with DATABASE_POOL_MIN at
+    its default of 0: a pool that opens with spare connections would open them per task)."""
+    import redis
+    from celery import current_app
+
+    assert connection.vendor == "postgresql", "run with make test (PostgreSQL and Redis)"
+    application = f"hearth-celery-test-{uuid.uuid4().hex[:8]}"
+    queue = application
+    base_url = database_url_for_tests()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_POOL")}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "hearth.settings",
+        "SECRET_KEY": "x" * 50,
+        "HTTPS_ONLY": "0",
+        "DATABASE_URL": f"{base_url}?application_name={application}",
+        "DATABASE_POOL_MAX": "8",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "hearth", "worker", "--pool=prefork"]
+    command += [f"--concurrency={CELERY_CHILDREN}", "-Q", queue, "--loglevel=INFO"]
+    broker = redis.Redis.from_url(settings.REDIS.url)
+    watch = ConnectionWatch(base_url, connection.settings_dict["NAME"], application)
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        with watch:
+            for _ in range(40):
+                current_app.send_task("meetings.room.tasks.expire_due_turns", queue=queue)
+            deadline = time.monotonic() + 90
+            while broker.llen(queue):
+                assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+                assert time.monotonic() < deadline, "the worker did not take its tasks"
+                time.sleep(0.2)
+            time.sleep(2)  # the last tasks finish
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        broker.delete(queue)
+
+    assert watch.peak >= 1, "the tasks reached the database"
+    # One more than the children: a connection a child has just closed can still be listed
+    # for a few milliseconds while its next task's opens. A pool opening spare connections
+    # per task shows twice the children.
+    assert watch.peak <= CELERY_CHILDREN + 1, f"the worker opened {watch.peak} connections"
+
+
 # --- The busy page without a server ---------------------------------------------------
 
 
@@ -320,7 +375,7 @@ def test_postgresql_gets_a_bounded_pool_and_no_persistent_connections_by_default
     assert found["max_age"] == 0
     assert found["options"]["pool"] == {
         "name": "hearth",
-        "min_size": 1,
+        "min_size": 0,
         "max_size": 10,
         "timeout": 10.0,
     }
