@@ -13,7 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hearth.env import env_bool, env_int, env_list, env_str, env_url
+from hearth.env import env_bool, env_float, env_int, env_list, env_str, env_url
+from hearth.redis_url import parse_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.MemberTimezoneMiddleware",
+    "hearth.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "hearth.urls"
@@ -99,14 +101,44 @@ FORM_RENDERER = "hearth.forms.HearthFormRenderer"
 
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+# One REDIS_URL, three readers that understand different things (hearth/redis_url.py):
+# REDIS_URL becomes redis-py's spelling for the cache and the channel layer, and Celery's
+# broker gets the bare URL with its options as transport and TLS options.
+REDIS = parse_redis_url(REDIS_URL) if REDIS_URL else None
+if REDIS:
+    REDIS_URL = REDIS.url
+
+# Database connections are bounded per process. Under ASGI every request runs in a thread
+# of its own, so persistent connections (CONN_MAX_AGE > 0) would be left behind by each
+# thread; instead each process keeps a psycopg pool of at most DATABASE_POOL_MAX
+# connections, and a request takes one for as long as it runs. When none comes free within
+# DATABASE_POOL_TIMEOUT seconds the request is answered with a calm 503 (hearth.busy).
+# Size it with docs/operations.md: processes x DATABASE_POOL_MAX stays under PostgreSQL's
+# max_connections. DATABASE_POOL_MAX=0 turns the pool off (one connection per request,
+# closed at its end), for a deployment behind PgBouncer.
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 0, minimum=0)
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 10, minimum=0)
+DATABASE_POOL_TIMEOUT = env_float("DATABASE_POOL_TIMEOUT", 10.0, minimum=0.1)
+if DATABASE_POOL_MAX and DATABASE_POOL_MIN > DATABASE_POOL_MAX:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MIN ({DATABASE_POOL_MIN}) must not be more than "
+        f"DATABASE_POOL_MAX ({DATABASE_POOL_MAX})."
+    )
 
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read: {error}") from None
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        if DATABASE_POOL_MAX:
+            DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+                "name": "hearth",
+                "min_size": DATABASE_POOL_MIN,
+                "max_size": DATABASE_POOL_MAX,
+                "timeout": DATABASE_POOL_TIMEOUT,
+            }
 else:
     DATABASES = {
         "default": {
@@ -120,7 +152,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "hearth.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": [REDIS_URL],  # a list: Django would split a string at "," and ";"
             "KEY_PREFIX": "hearth",
         }
     }
@@ -131,7 +163,10 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:channels", "capacity": 1000},
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = REDIS.broker_url
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS.broker_transport_options
+    if REDIS.broker_use_ssl is not None:
+        CELERY_BROKER_USE_SSL = REDIS.broker_use_ssl
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -268,6 +303,9 @@ STORAGES = {
 SECURE_SSL_REDIRECT = HTTPS_ONLY
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies (load balancers) stand in front of Hearth and append the address they
+# saw to X-Forwarded-For; 0 (the default) believes no such header. See hearth/proxy.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS_ONLY else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
@@ -305,7 +343,11 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The pool logs every connection it lends at INFO; its warnings are what matter.
+        "psycopg.pool": {"level": "WARNING"},
+    },
 }
 
 # --- Hearth ---------------------------------------------------------------------------

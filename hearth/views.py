@@ -1,4 +1,8 @@
+import sys
+
 from django.shortcuts import redirect, render
+
+from hearth.busy import busy_response, is_database_busy
 
 
 def home(request):
@@ -24,4 +28,8 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
+    """The 500 handler; a request that found no database connection free gets the calm
+    busy page (503) instead, whichever middleware reached the database first."""
+    if is_database_busy(sys.exc_info()[1]):
+        return busy_response(request)
     return render(request, "errors/500.html", status=500)

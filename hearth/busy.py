@@ -1,0 +1,89 @@
+"""A calm 503 when the database has no connection free for a request.
+
+Each server process lends its requests at most ``DATABASE_POOL_MAX`` connections (see
+``DATABASES`` in settings). A burst queues for one; a request that still has none after
+``DATABASE_POOL_TIMEOUT`` seconds is answered with the "busy" page, status 503 and a
+``Retry-After``, never a 500. It has changed nothing yet (it never reached the database),
+so sending it again is safe, and the next request finds the pool as soon as load drops.
+
+Two places catch it, because Django converts an exception into a response where it is
+raised: ``DatabaseBusyMiddleware.process_exception`` for views, and ``hearth.views.server_error``
+(the 500 handler) for middleware that reaches the database first (the session and the
+member's time zone).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from psycopg_pool import PoolTimeout, TooManyRequests
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+BUSY_ERRORS = (PoolTimeout, TooManyRequests)
+
+
+def is_database_busy(error: BaseException | None) -> bool:
+    """Whether ``error`` is (or was caused by) the pool having no connection to give."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, BUSY_ERRORS):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def busy_response(request) -> HttpResponse:
+    """The busy page. It is rendered without the request's context on purpose: that
+    context (the member, their messages) would ask the database again."""
+    logger.warning(
+        "No database connection came free within %ss for %s %s; answered 503. Pool: %s",
+        settings.DATABASE_POOL_TIMEOUT,
+        request.method,
+        request.path,
+        _pool_stats(),
+    )
+    body = render_to_string(
+        "errors/503.html",
+        {"retry_after": RETRY_AFTER_SECONDS, "again_url": _again_url(request)},
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _again_url(request) -> str | None:
+    """Where "Try again" leads: the same page for a GET; a POST is re-sent from the
+    browser's own form (Back), where what the person typed still is."""
+    return request.get_full_path() if request.method in ("GET", "HEAD") else None
+
+
+def _pool_stats() -> dict:
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return {}
+    stats = pool.get_stats()
+    keys = ("pool_max", "pool_size", "pool_available", "requests_waiting")
+    return {key: stats[key] for key in keys if key in stats}
+
+
+class DatabaseBusyMiddleware:
+    """Turn a view's pool timeout into the busy page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_busy(exception):
+            return busy_response(request)
+        return None
