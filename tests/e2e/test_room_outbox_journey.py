@@ -156,6 +156,28 @@ def test_a_share_refused_after_the_reconnect_gives_the_words_back_with_the_reaso
     assert not Share.objects.filter(meeting=meeting).exists()
 
 
+def test_a_share_that_can_never_be_sent_says_so_and_keeps_the_words(milo_holds, new_page):
+    meeting = milo_holds
+    milo = enter_room(switched_page(new_page), meeting, "milo@example.org")
+    words = "Sent just before I was asked to leave."
+
+    milo.evaluate("window.__offline = true; window.__dropAfterShare = 'instead'")
+    share(milo, words)
+    expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
+    with store.collecting_broadcasts():  # Milo is offline: the server refuses him next time
+        store.remove_user(meeting.pk, milo_user_id(meeting))
+    milo.evaluate("window.__offline = false")
+
+    status = milo.locator("#share-outbox")
+    expect(status).to_contain_text("Not shared: you're no longer connected", timeout=SLOW)
+    expect(milo.get_by_label("What you'd like to share")).to_have_value(words)
+    assert not Share.objects.filter(meeting=meeting).exists()
+
+
+def milo_user_id(meeting):
+    return store.load_state(meeting.pk).participant(2).user_id
+
+
 def test_the_outbox_logic(transactional_db, new_page):
     """outbox.js on its own (pure logic), run in the browser that runs the page."""
     page = new_page()

@@ -63,6 +63,15 @@ export class ShareSender {
     const online = status === "open";
     if (!online && this.online) this.outbox.disconnected();
     this.online = online;
+    if (status === "closed" && this.outbox.size) {
+      // The socket will not come back (removed, logged out, the room closed): whatever
+      // was not answered was not shared, and the words go back in the box.
+      const unanswered = this.outbox.entries.filter((entry) => !entry.acked);
+      for (const entry of this.outbox.entries) this.outbox.fail(entry.ref);
+      if (unanswered.length && !this.text.value) this.restore(unanswered[0].fields);
+      if (unanswered.length) this.say("Not shared: you're no longer connected to the room. Your words are still in the box.");
+      return;
+    }
     this.render();
   }
 
