@@ -236,7 +236,9 @@ class Client:
     async def send_message(self, index: int) -> None:
         text = f"bench {index} {FILLER}"
         if self.target == "hearth":
-            await self.ws.send(json.dumps({"type": "share", "text": text}))
+            # Like the page, every share carries a ref of its own (the room dedupes on it).
+            share = {"type": "share", "text": text, "ref": f"bench-{index}"}
+            await self.ws.send(json.dumps(share))
         elif self.target == "peer":
             await self.ws.send(json.dumps({"message": text}))
         else:

@@ -34,7 +34,7 @@ from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import is_room_moderator, room_role
 from meetings.room import presence, relay, rules, store
-from meetings.room.protocol import error_frame, parse_client_frame, ref_of
+from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
@@ -311,28 +311,37 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
     """Check the rate, parse the frame and run its command.
 
     Returns the frames to send back, for ``sync`` a fresh snapshot with its timer, and
-    the broadcasts the command committed (for the caller to send).
+    the broadcasts the command committed (for the caller to send). A command sent with a
+    ref is applied at most once (the store keeps its answer) and, once applied, answered
+    with an ``ack`` after its own replies; every refusal echoes the ref, if it is valid.
     """
-    if not _within_rate(user.pk):
-        return [error_frame("rate_limited", rules.REFUSAL_MESSAGES["rate_limited"])], None, []
     data = None
     try:
         data = json.loads(text) if text is not None else None
-        command, ref = parse_client_frame(data)
     except (ValueError, RecursionError):
+        bad_json = True
+    else:
+        bad_json = False
+    if not _within_rate(user.pk):
+        message = rules.REFUSAL_MESSAGES["rate_limited"]
+        return [error_frame("rate_limited", message, ref_of(data))], None, []
+    if bad_json:
         return [error_frame("bad_request", "A frame must be a JSON object.")], None, []
+    try:
+        command, ref = parse_client_frame(data)
     except Refused as refusal:
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
     if isinstance(command, rules.Sync):
         return [], _snapshot(meeting_id, participant_id), []
     with store.collecting_broadcasts() as outbox:
         try:
-            outcome = store.execute(meeting_id, Actor(participant_id), command, user=user)
+            outcome = store.execute(meeting_id, Actor(participant_id), command, user=user, ref=ref)
         except Refused as refusal:
             return [error_frame(refusal.code, refusal.message, ref)], None, outbox
     if ref is None:
         return outcome.replies, None, outbox
-    return [{**reply, "ref": ref} for reply in outcome.replies], None, outbox
+    replies = [{**reply, "ref": ref} for reply in outcome.replies]
+    return [*replies, ack_frame(ref, outcome.seq, outcome.repeat)], None, outbox
 
 
 def _within_rate(user_id: int) -> bool:

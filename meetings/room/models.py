@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 
-__all__ = ["NudgeText", "Reaction", "Room", "RoomConnection", "Share"]
+__all__ = ["CommandRecord", "NudgeText", "Reaction", "Room", "RoomConnection", "Share"]
 
 
 def first_revision() -> int:
@@ -173,3 +173,38 @@ class RoomConnection(models.Model):
 
     def __str__(self):
         return f"Participant {self.participant_id} of meeting {self.meeting_id} on {self.server}"
+
+
+class CommandRecord(models.Model):
+    """A command a participant sent with a ``ref``, as the room answered it: applied, or
+    refused (with the refusal's code and message). Written by the store in the
+    command's own transaction, under the room's row lock, so a re-sent command (same
+    participant, same ref) is never applied twice and gets the same answer again.
+
+    It never holds what anyone wrote: only a short hash of the command, to tell a re-send
+    from another command reusing the ref. Deleted when the room has ended (and with the
+    meeting's shares at the latest), by ``meetings.room.tasks.purge_expired_shares``.
+    """
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique index below starts with it
+    )
+    participant_id = models.PositiveIntegerField()
+    ref = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=16, help_text="A hash of the command, not its text.")
+    code = models.CharField(max_length=20, blank=True, help_text="The refusal's code, if refused.")
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant_id", "ref"], name="unique_room_command_ref"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Command {self.ref!r} of participant {self.participant_id} in {self.meeting_id}"

@@ -3,16 +3,29 @@
 Every frame a client may send is declared once, in ``CLIENT_FRAMES``: its type, the
 command it becomes and the fields it carries. ``parse_client_frame`` turns a decoded
 JSON value into that command, or raises ``Refused("bad_request")`` naming what is wrong.
-Only the types are checked here; what the values mean (ranges, lengths, who may do it)
-is for the rules.
+Only the types are checked here, and that text is text a database can keep: no text
+field (nor the ref) may hold a NUL or an unpaired surrogate (JSON's ``"\\ud800"``), which
+PostgreSQL refuses and no UTF-8 frame can carry back, just as the HTTP forms refuse them.
+What the values mean (ranges, lengths, who may do it) is for the rules.
 
 A frame is a JSON object ``{"type": ..., "ref": ...?, **fields}``. ``ref`` is an optional
 string of at most 64 characters that the server echoes in its reply. Unknown keys are
 ignored. A ``null`` optional field (or ref) counts as not given.
+
+**Exactly once.** A command that carries a ref is applied at most once per participant
+and ref (``meetings.room.store`` keeps a record of each in the same transaction as the
+command). Every applied command with a ref is answered, after its own replies, by
+``ack_frame``: ``{"type": "ack", "ref", "seq", "repeat"}``, where ``seq`` is the seq of the
+command's last event (null when it made none) and ``repeat`` is true when the command had
+been applied before and this is the answer to a re-send (``seq`` is then the room's seq
+at that moment, which covers the command's events). A refused command's re-send gets
+the same ``error`` again. Frames refused before the room looked at them (malformed,
+``rate_limited``) are not recorded: a re-send is judged afresh.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +62,10 @@ from meetings.room.rules import (
 )
 
 MAX_REF_CHARS = 64
+
+# What no text field may hold: NUL (PostgreSQL refuses it in text; the forms refuse it
+# too) and any surrogate code point (a JSON escape left unpaired: it has no UTF-8 form).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -147,11 +164,27 @@ def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, An
     return {"type": "error", "code": code, "message": message, "ref": ref}
 
 
+def ack_frame(ref: str, seq: int | None, repeat: bool = False) -> dict[str, Any]:
+    """The frame that tells a client its command (sent with ``ref``) was applied: once its
+    state reaches ``seq`` (None: the command made no event) it shows the command's
+    effect. ``repeat``: it had been applied before, and nothing was done again."""
+    return {"type": "ack", "ref": ref, "seq": seq, "repeat": repeat}
+
+
+def is_storable_text(value: str) -> bool:
+    """Whether ``value`` holds no NUL and no unpaired surrogate."""
+    return _UNSTORABLE.search(value) is None
+
+
 def _parse_ref(data: dict[Any, Any]) -> str | None:
     ref = data.get("ref")
-    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_CHARS):
+    if ref is not None and (
+        not isinstance(ref, str) or len(ref) > MAX_REF_CHARS or not is_storable_text(ref)
+    ):
         raise Refused(
-            "bad_request", f"The field 'ref' must be text of at most {MAX_REF_CHARS} characters."
+            "bad_request",
+            f"The field 'ref' must be text of at most {MAX_REF_CHARS} characters"
+            " (no NUL, no unpaired surrogate).",
         )
     return ref
 
@@ -167,6 +200,12 @@ def _read_fields(data: dict[Any, Any], fields: tuple[FieldSpec, ...]) -> dict[st
         if not _is_kind(value, spec.kind):
             raise Refused(
                 "bad_request", f"The field {spec.name!r} must be {_KIND_NAMES[spec.kind]}."
+            )
+        if spec.kind is str and not is_storable_text(value):
+            raise Refused(
+                "bad_request",
+                f"The field {spec.name!r} holds a character that can't be kept "
+                "(a NUL or an unpaired surrogate).",
             )
         values[spec.name] = value
     return values

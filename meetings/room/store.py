@@ -14,11 +14,19 @@ command, ``{"type": "room.events", "frames": [...], "first_seq", "last_seq", "de
 "removed"}``; the extra keys let consumers order batches, arm their timer and close a
 removed person's socket without decoding a frame.
 
+**Exactly once.** A participant's command that carries a ``ref`` is applied at most once:
+under the room's lock the store inserts a ``CommandRecord`` of (participant, ref), one
+statement that commits or rolls back with the command; if the record was there already,
+the command is a re-send and gets the first answer again (the same refusal, or an
+``Outcome`` marked ``repeat``) and changes nothing. A refusal rolls the command back, so
+it is recorded right after, in a short transaction of its own under the same lock.
+
 Nothing here logs the text of a share.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -34,7 +42,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.room import gentle, rules, safety
-from meetings.room.models import Reaction, Room, Share
+from meetings.room.models import CommandRecord, Reaction, Room, Share
 from meetings.room.protocol import ClientCommand, Report
 from meetings.room.rules import Actor, Participant, Refused, RoomState
 
@@ -90,11 +98,25 @@ def encode(frame: dict[str, Any]) -> str:
 
 @dataclass
 class Outcome:
-    """What a command did: the room after it, its events, and frames for the sender only."""
+    """What a command did: the room after it, its events, and frames for the sender only.
+
+    ``repeat`` is true when the command (same participant, same ref) had been applied
+    already and nothing was done now: ``events`` is empty and ``seq`` the room's seq at
+    this answer, which covers the original's events.
+    """
 
     state: RoomState
     events: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    repeat: bool = False
+    repeat_seq: int | None = None
+
+    @property
+    def seq(self) -> int | None:
+        """The seq of the command's last event (None when it made none)."""
+        if self.repeat:
+            return self.repeat_seq
+        return self.events[-1]["seq"] if self.events else None
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -233,24 +255,108 @@ def execute(
     *,
     user=None,
     now: datetime | None = None,
+    ref: str | None = None,
 ) -> Outcome:
     """Apply one command to the room in one locked transaction; broadcast after commit.
 
     ``user`` is the account behind ``actor`` (for shares, reactions and the audit log).
     Raises ``Refused`` and changes nothing when the command is not allowed.
+
+    With a ``ref`` (a participant's own id for the command), the command is applied at
+    most once: a re-send with the same ref changes nothing and gets the first answer
+    again (the same ``Refused``, or an ``Outcome`` with ``repeat``).
     """
     now = now or timezone.now()
     if isinstance(command, rules.Sync):
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
-    with transaction.atomic():
-        room, state = _lock_room(meeting_id)
-        outcome = _run(room, state, actor, command, user, now)
-        if outcome.state is not state:
-            _save(room, state, outcome.state, now)
-        _after_commit(meeting_id, outcome)
+    key = None if ref is None or actor.is_system else (actor.participant_id, ref)
+    fingerprint = _fingerprint(command) if key is not None else ""
+    try:
+        with transaction.atomic():
+            room, state = _lock_room(meeting_id)
+            if key is not None and not _claim(meeting_id, key, fingerprint, now):
+                return _answer_again(room, state, command, key, fingerprint)
+            outcome = _run(room, state, actor, command, user, now)
+            if outcome.state is not state:
+                _save(room, state, outcome.state, now)
+            _after_commit(meeting_id, outcome)
+    except Refused as refusal:
+        if key is not None and not isinstance(refusal, _Repeated):
+            _record_refusal(meeting_id, key, fingerprint, refusal, now)
+        raise
     _log(meeting_id, command, outcome)
     return outcome
+
+
+class _Repeated(Refused):
+    """The recorded refusal of a command, raised again for its re-send."""
+
+
+def _fingerprint(command: Any) -> str:
+    """A short hash of the command (its type and fields): tells a re-send from a different
+    command that reuses a ref. It is not the text and cannot give the text back."""
+    text = repr(command).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+def _claim(meeting_id, key, fingerprint, now, refusal: Refused | None = None) -> bool:
+    """Record the command (participant, ref) as answered; False when it had been already.
+    Expects the room's lock held: every writer of these records holds it, so the insert
+    meets any earlier record committed (a join in the locking query would not: under READ
+    COMMITTED it would still see the table as it was before the lock was granted). The
+    record commits or rolls back with the command."""
+    participant_id, ref = key
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CommandRecord._meta.db_table} "  # noqa: S608 - the model's own names
+            "(meeting_id, participant_id, ref, fingerprint, code, message, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (meeting_id, participant_id, ref) DO NOTHING",
+            [
+                meeting_id,
+                participant_id,
+                ref,
+                fingerprint,
+                refusal.code if refusal else "",
+                refusal.message[:300] if refusal else "",
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        return cursor.rowcount == 1
+
+
+def _answer_again(room, state, command, key, fingerprint: str) -> Outcome:
+    """The answer to a command already answered once: nothing is done again."""
+    participant_id, ref = key
+    record = CommandRecord.objects.get(
+        meeting_id=room.meeting_id, participant_id=participant_id, ref=ref
+    )
+    if record.fingerprint != fingerprint:
+        raise _Repeated("bad_request", "That ref was already used for another command.")
+    if record.code:
+        raise _Repeated(record.code, record.message)
+    replies = []
+    if isinstance(command, Report):
+        replies.append({"type": "reported", "share_id": command.share_id})
+    elif isinstance(command, rules.NeedSupport):  # the resources again, never a new alert
+        text = room.meeting.circle.crisis_resources_text
+        replies.append({"type": "resources", "reason": "need_support", "text": text})
+    log.info(
+        "room command repeat meeting=%s command=%s seq=%s",
+        room.meeting_id,
+        type(command).__name__,
+        state.seq,
+    )
+    return Outcome(state, replies=replies, repeat=True, repeat_seq=state.seq)
+
+
+def _record_refusal(meeting_id, key, fingerprint, refusal: Refused, now) -> None:
+    """Record a refusal once the command's transaction has rolled back, under the room's
+    lock again: a re-send racing it either finds this record or recorded its own first."""
+    with transaction.atomic():
+        if _read(meeting_id, lock=True) is not None:
+            _claim(meeting_id, key, fingerprint, now, refusal)
 
 
 def _run(room, state, actor, command, user, now) -> Outcome:

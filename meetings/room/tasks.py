@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from meetings.models import ROOM_GRACE_AFTER_END, Meeting
 from meetings.room import presence, store
-from meetings.room.models import Room, Share
+from meetings.room.models import CommandRecord, Room, Share
 
 log = logging.getLogger("hearth.room")
 
@@ -58,7 +58,9 @@ def close_rooms() -> int:
 @shared_task(ignore_result=True)
 def purge_expired_shares() -> int:
     """Delete what was said in meetings whose circle's retention time has passed since the
-    meeting ended (the meeting's ``ended_at``, or its scheduled end)."""
+    meeting ended (the meeting's ``ended_at``, or its scheduled end), and the rooms'
+    records of commands (``CommandRecord``) once a room has ended: no command reaches an
+    ended room, and none is kept past its meeting's shares."""
     now = timezone.now()
     meeting_ids = (
         Share.objects.filter(meeting__starts_at__lt=now - timedelta(hours=1))
@@ -70,8 +72,10 @@ def purge_expired_shares() -> int:
     for meeting in meetings:
         ended = meeting.ended_at or meeting.ends_at
         if ended + timedelta(hours=meeting.circle.retention_hours) <= now:
+            CommandRecord.objects.filter(meeting=meeting).delete()
             deleted, _ = Share.objects.filter(meeting=meeting).delete()
             purged += deleted
+    CommandRecord.objects.filter(meeting__room__status="ended").delete()
     if purged:
         log.info("room purge rows=%s", purged)
     return purged

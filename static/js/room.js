@@ -1,6 +1,7 @@
 // The talking circle's page: connects the socket, keeps the room's state, draws it and
 // announces every change of turn. See docs/protocol.md for the frames.
 
+import { ShareSender } from "./room/sending.js";
 import { RoomSocket } from "./room/socket.js";
 import { RoomModel } from "./room/state.js";
 import {
@@ -113,6 +114,16 @@ const model = new RoomModel({
   requestSync: () => socket.send("sync"),
 });
 
+// The author's outbox: a share is kept, and sent again after a reconnect with the same
+// ref, until the server answers it (./room/sending.js, ./room/outbox.js).
+const sender = new ShareSender({
+  composer: refs.composer,
+  text: refs.shareText,
+  warning: refs.shareWarning,
+  meetingId: root.dataset.socketPath,
+  send: (fields, ref) => socket.send("share", fields, ref),
+});
+
 const shares = new ShareList(refs, {
   canModerate: root.dataset.canModerate === "true",
   send: (type, fields) => send(type, fields),
@@ -183,11 +194,8 @@ function announceEvent(event, state) {
       else if (event.status === "ended") announce("This circle has ended. Thank you for being here.");
       break;
     case "shared":
-      if (isMe(state, event.participant_id)) {
-        refs.shareText.value = "";
-        refs.shareWarning.value = "";
-        updateCount();
-      } else {
+      // The author's composer is cleared by the outbox (sender) once the share is shown.
+      if (!isMe(state, event.participant_id)) {
         announce(`${event.display_name} shared${event.content_warning ? ", with a content warning" : ""}.`);
       }
       break;
@@ -229,6 +237,8 @@ function handleFrame(frame) {
     case "support_alert":
       showSupportAlert(frame);
       break;
+    case "ack": // a command applied: only the outbox (sender, below) needs it
+      break;
     case "reported":
       announce("Thank you. The circle's hosts will look at your report.");
       break;
@@ -242,9 +252,11 @@ function handleFrame(frame) {
     default:
       if (typeof frame.seq === "number") model.event(frame);
   }
+  sender.frame(frame, model.state);
 }
 
 function showConnection(status, detail) {
+  sender.connection(status);
   const labels = { connecting: "Connecting…", open: "Connected", reconnecting: "Reconnecting…" };
   refs.connection.dataset.state = status;
   if (status === "closed") {
@@ -313,7 +325,7 @@ refs.composer.addEventListener("submit", (submitting) => {
     refs.shareText.focus();
     return;
   }
-  send("share", { text, content_warning: refs.shareWarning.value });
+  sender.submit();
 });
 
 refs.needSupport.addEventListener("click", () => refs.supportDialog.showModal());

@@ -1,6 +1,8 @@
 // The room's WebSocket: reconnects by itself with backoff; the server answers every new
 // connection with a full `state`, so a reconnect is also a resync.
 
+import { newRef } from "./outbox.js";
+
 const FINAL_CLOSES = {
   4401: "Please log in again to rejoin the circle.",
   4403: "You can't join this circle's room.",
@@ -20,7 +22,6 @@ export class RoomSocket {
     this.attempt = 0;
     this.retryTimer = null;
     this.stopped = false;
-    this.nextRef = 1;
     window.addEventListener("online", () => this.retryNow());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.retryNow();
@@ -80,10 +81,13 @@ export class RoomSocket {
     this.connect();
   }
 
-  // Send a frame; returns its ref (echoed in any error it causes), or null when offline.
-  send(type, fields = {}) {
+  // Send a frame; returns its ref (echoed in any error it causes, and in the `ack` of a
+  // command applied), or null when offline. Refs are random: the server applies a
+  // command with a ref it has seen from this person before at most once, so a ref must
+  // never be reused (a counter would start again at every reload). A caller re-sending a
+  // command passes the ref it first used.
+  send(type, fields = {}, ref = newRef()) {
     if (this.ws === null || this.ws.readyState !== WebSocket.OPEN) return null;
-    const ref = String(this.nextRef++);
     this.ws.send(JSON.stringify({ type, ref, ...fields }));
     return ref;
   }

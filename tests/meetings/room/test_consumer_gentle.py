@@ -26,14 +26,15 @@ def test_a_nudge_reaches_only_the_holder(
             open_socket, meeting, facilitator, member, other_member, host
         )
         await fern.send("nudge", text_id="default-2", ref="n1")
-        reply = await fern.receive()
+        reply, ack = await fern.receive(), await fern.receive()
         nudge = await milo.receive()
         quiet = [await s.nothing_more() for s in (fern, milo, olive, hanna)]
         await leave(*sockets)
-        return reply, nudge, quiet
+        return reply, ack, nudge, quiet
 
-    reply, nudge, quiet = run(scenario())
+    reply, ack, nudge, quiet = run(scenario())
     assert reply == {"type": "nudged", "participant_id": 2, "ref": "n1"}
+    assert ack == {"type": "ack", "ref": "n1", "seq": None, "repeat": False}
     assert nudge == {
         "type": "nudge",
         "text_id": "default-2",

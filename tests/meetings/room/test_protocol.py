@@ -146,6 +146,22 @@ MALFORMED = [
     ({"type": "hide", "share_id": None}, "'share_id'"),
     ({"type": "sync", "ref": 12}, "'ref'"),
     ({"type": "sync", "ref": "r" * 65}, "'ref'"),
+    # Text no database keeps and no UTF-8 frame carries back, refused on every database.
+    ({"type": "share", "text": "a\x00b"}, "'text'"),
+    ({"type": "share", "text": "a\ud800b"}, "'text'"),
+    ({"type": "share", "text": "Hi.", "content_warning": "\x00"}, "'content_warning'"),
+    ({"type": "share", "text": "Hi.", "content_warning": "\udfff"}, "'content_warning'"),
+    ({"type": "need_support", "note": "help\x00"}, "'note'"),
+    ({"type": "need_support", "note": "help\udc00"}, "'note'"),
+    ({"type": "report", "share_id": 1, "reason": "other", "note": "\x00"}, "'note'"),
+    ({"type": "report", "share_id": 1, "reason": "\ud83d", "note": "x"}, "'reason'"),
+    ({"type": "remind", "text": "We listen.\x00"}, "'text'"),
+    ({"type": "nudge", "text_id": "default-1\x00"}, "'text_id'"),
+    ({"type": "react", "share_id": 1, "kind": "heard\ud800"}, "'kind'"),
+    ({"type": "set_mode", "mode": "\x00queue"}, "'mode'"),
+    ({"type": "start_round", "order": "seating\udfff"}, "'order'"),
+    ({"type": "sync", "ref": "r\x00"}, "'ref'"),
+    ({"type": "sync", "ref": "\ud800"}, "'ref'"),
 ]
 
 
@@ -162,10 +178,17 @@ def test_a_ref_of_the_longest_allowed_length_is_fine():
     assert parse_client_frame({"type": "sync", "ref": "r" * 64}) == (Sync(), "r" * 64)
 
 
+def test_a_share_may_hold_any_real_character_astral_ones_included():
+    text = "Thank you 🙏 — merci, 谢谢, \u200d\t\n"
+    assert parse_client_frame({"type": "share", "text": text}) == (Share(text), None)
+
+
 def test_ref_of_recovers_a_valid_ref_from_a_bad_frame():
     assert ref_of({"type": "dance", "ref": "r-1"}) == "r-1"
     assert ref_of({"type": "sync", "ref": 12}) is None
     assert ref_of({"type": "sync", "ref": "r" * 65}) is None
+    assert ref_of({"type": "dance", "ref": "\ud800"}) is None
+    assert ref_of({"type": "dance", "ref": "\x00"}) is None
     assert ref_of(["not", "a", "frame"]) is None
 
 
