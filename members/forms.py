@@ -51,7 +51,7 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "pronouns", "time_zone", "email_reminders"]
+        fields = ["display_name", "pronouns", "time_zone", "email_reminders", "no_follow_ups"]
         help_texts = {"pronouns": "Optional, for example she/her, they/them."}
 
     def clean_display_name(self):
