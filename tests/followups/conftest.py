@@ -91,14 +91,14 @@ def support_event(meeting, member):
 @pytest.fixture
 def asked_reason(meeting, member):
     check_in = CheckIn.objects.create(
-        meeting=meeting, user=member, moment="leaving", score=3, wants_check_in=True
+        meeting=meeting, user=member, moment="arriving", score=5, wants_check_in=True
     )
     return find_reason("asked", check_in.pk)
 
 
 @pytest.fixture
-def lower_reason(meeting, member):
-    CheckIn.objects.create(meeting=meeting, user=member, moment="arriving", score=5)
+def lower_reason(meeting, member, asked_reason):
+    """Arrived at 5 (asking for a check-in), left at 2."""
     leaving = CheckIn.objects.create(meeting=meeting, user=member, moment="leaving", score=2)
     return find_reason("lower", leaving.pk)
 
