@@ -308,8 +308,13 @@ def end_suspension(request, pk):
 
 
 def _about_me(user):
-    """Actions taken about a member by others (or by Hearth), without who took them."""
-    return permissions.actions_about(user).exclude(actor=user)
+    """Actions taken about a member by others (or by Hearth), without who took them.
+    Follow-ups are care, not moderation: the member has them on ``/me/`` already."""
+    return (
+        permissions.actions_about(user)
+        .exclude(actor=user)
+        .exclude(action__startswith="meetings.follow_up.")
+    )
 
 
 @login_required

@@ -242,7 +242,10 @@ def report_message(actor, message_id: int, reason: str, note: str = ""):
             moderation_actions.record_action(
                 actor=actor,
                 action="meetings.follow_up.reported",
-                target_user=message.author,
+                # Not ``target_user``: the author would see it among the actions about
+                # them and learn that someone in a small thread reported them. The
+                # report names them for moderators.
+                target_user=None,
                 circle=thread.circle,
                 meeting_id=thread.meeting_id,
                 report=report,

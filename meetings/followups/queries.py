@@ -1,8 +1,10 @@
 """What the insights page, the moderation queue and ``/me/`` show about follow-ups:
 which reasons were followed up, by whom, and which still wait."""
 
+from django.db.models import Q
 from django.urls import reverse
 
+from circles.models import Membership
 from meetings.followups import permissions
 from meetings.followups.models import FollowUp
 from meetings.followups.reasons import Reason, find_reason
@@ -93,20 +95,20 @@ def _status_words(status: dict) -> str:
     return f"Followed up by {thread.opened_by_name or 'a former member'} ({state})."
 
 
-def threads_for(user):
-    """The follow-ups ``user`` may read on ``/me/``: their own, and their circles'."""
+def threads_for(user, limit: int = 20) -> list[FollowUp]:
+    """The follow-ups ``user`` may read on ``/me/``, in one query: their own, and those of
+    circles they host or facilitate, or of meetings they led while active in the circle
+    (exactly ``permissions.can_read`` without the staff case)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    mine = FollowUp.objects.filter(member=user)
-    from circles.models import Membership
-
-    caring = FollowUp.objects.filter(
-        circle__memberships__user=user,
-        circle__memberships__state=Membership.State.ACTIVE,
-        circle__memberships__role__in=[Membership.Role.HOST, Membership.Role.FACILITATOR],
+    active = Q(circle__memberships__user=user, circle__memberships__state=Membership.State.ACTIVE)
+    caring = Q(circle__memberships__role__in=[Membership.Role.HOST, Membership.Role.FACILITATOR])
+    rows = (
+        FollowUp.objects.filter(
+            Q(member=user) | (active & (caring | Q(meeting__facilitators=user)))
+        )
+        .distinct()
+        .select_related("circle", "member")
+        .order_by("-last_message_at", "-pk")
     )
-    led = FollowUp.objects.filter(meeting__facilitators=user)
-    rows = (mine | caring | led).distinct().select_related("circle", "member", "meeting")
-    return [
-        t for t in rows.order_by("-last_message_at", "-pk")[:20] if permissions.can_read(user, t)
-    ]
+    return list(rows[:limit])

@@ -26,6 +26,12 @@ def _errors(error) -> str:
     return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
+def _focus_first_error(form) -> None:
+    """After a refusal the page comes back with the text; the cursor goes back into it."""
+    if form.is_bound and form.errors:
+        form.fields["text"].widget.attrs["autofocus"] = True
+
+
 def _rate_limited(request, form) -> bool:
     if getattr(request, "limited", False):
         form.add_error("text", RATE_LIMITED)
@@ -56,6 +62,7 @@ def open_thread(request, source, source_id):
     if request.method == "POST":
         status = 429 if getattr(request, "limited", False) else max(status, 400)
     refusal = permissions.why_not_open(request.user, reason)
+    _focus_first_error(form)
     return render(
         request,
         "followups/open.html",
@@ -119,6 +126,7 @@ def thread(request, pk):
                 status, crisis, form = 200, True, MessageForm()
         elif getattr(request, "limited", False):
             status = 429
+    _focus_first_error(form)
     context = _thread_context(request, thread, form, crisis=crisis)
     if crisis:
         context["crisis_resources"] = thread.circle.crisis_resources_text

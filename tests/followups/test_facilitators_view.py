@@ -48,3 +48,16 @@ def test_me_lists_the_members_follow_ups_and_the_facilitators(
     assert "A message from Evening grief circle" in client_for(member).get("/me/").content.decode()
     page = client_for(facilitator).get("/me/").content.decode()
     assert "With Milo Member" in page and thread.get_absolute_url() in page
+
+
+def test_me_lists_only_threads_its_reader_may_read(
+    client_for, people, thread, meeting_facilitator, circle
+):
+    from meetings.followups.queries import threads_for
+
+    for role in ("member", "facilitator", "meeting_facilitator", "host"):
+        assert threads_for(people[role]) == [thread]
+    for role in ("other_member", "outsider", "staff", "other_host"):
+        assert threads_for(people[role]) == []
+    meeting_facilitator.memberships.filter(circle=circle).update(state="left")
+    assert threads_for(meeting_facilitator) == []

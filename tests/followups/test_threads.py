@@ -215,7 +215,8 @@ def test_the_member_reports_a_message_with_a_snapshot_and_an_audit_entry(
     assert report.snapshot["text"] == OPENING and report.reported_user == facilitator
     assert report.circle == thread.circle
     entry = ModerationAction.objects.get(action="meetings.follow_up.reported")
-    assert entry.actor == member and entry.target_user == facilitator
+    assert entry.actor == member and entry.report == report
+    assert entry.target_user is None  # the author is not told, through their history
     assert OPENING not in str(entry.extra) and OPENING not in entry.reason
     client_for(member).post(url, {"reason": "harassment"})
     assert ModerationAction.objects.filter(action="meetings.follow_up.reported").count() == 1
@@ -258,3 +259,21 @@ def test_opening_and_closing_are_audited_without_the_text(facilitator, member, t
     for entry in ModerationAction.objects.all():
         assert OPENING not in entry.reason and OPENING not in str(entry.extra)
     assert FollowUpMessage.objects.count() == 1
+
+
+def test_the_authors_moderation_history_does_not_say_they_were_reported(
+    client_for, member, facilitator, thread
+):
+    actions.report_message(member, thread.messages.get().pk, "harassment")
+    page = client_for(facilitator).get(reverse("moderation:mine")).content.decode()
+    assert "reported" not in page
+
+
+def test_the_members_moderation_history_holds_no_follow_ups(client_for, member, thread):
+    page = client_for(member).get(reverse("moderation:mine")).content.decode()
+    assert "follow-up" not in page
+
+
+def test_after_a_refusal_the_cursor_goes_back_into_the_message(client_for, member, thread):
+    page = client_for(member).post(thread_url(thread), {"text": " "}).content.decode()
+    assert "autofocus" in page
