@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from circles.models import Membership
 from meetings.followups.models import FollowUp
 from meetings.models import Meeting
-from tests.e2e.helpers import enter_room, open_meeting
+from tests.e2e.helpers import enter_room, log_in, open_meeting
 
 SIZES = {"wide": (1280, 800), "phone": (360, 740)}
 OPENING = "Hi Milo, I saw you asked for support tonight. I'm here if you'd like to talk."
@@ -24,6 +24,7 @@ def meeting(transactional_db):
         [
             ("fern", "Fern", Membership.Role.FACILITATOR),
             ("milo", "Milo", Membership.Role.MEMBER),
+            ("hanna", "Hanna", Membership.Role.HOST),
         ],
         Meeting.RoomMode.ROUND,
     )
@@ -101,3 +102,19 @@ def test_a_member_who_asked_for_support_gets_a_follow_up_reads_answers_and_close
     )
     thread = FollowUp.objects.get()
     assert thread.closed_at is not None and thread.messages.count() == 2
+
+    # The circle's host sees in the moderation queue that Fern followed the request up.
+    hanna = new_page()
+    log_in(hanna, "hanna@example.org")
+    hanna.goto("/moderation/")
+    expect(hanna.locator(".moderation-safety").first).to_contain_text(
+        "Followed up by Fern (closed)."
+    )
+    shoot(hanna, "queue")
+
+    # Milo turns follow-ups off; the settings page says what that means.
+    milo.goto("/me/settings/")
+    milo.get_by_label("Don't contact me after meetings").check()
+    milo.get_by_role("button", name="Save settings").click()
+    expect(milo.locator(".messages")).to_contain_text("Your settings are saved.")
+    shoot(milo, "settings")
