@@ -104,7 +104,6 @@ def open_follow_up(actor, reason: Reason, text, *, now=None) -> FollowUp:
                     meeting=reason.meeting,
                     member=reason.member,
                     opened_by=actor,
-                    opened_by_name=actor.display_name,
                     reason=reason.kind,
                     safety_event=reason.safety_event,
                     check_in=reason.check_in,
@@ -190,8 +189,8 @@ def close_follow_up(actor, thread_id: int, *, now=None) -> FollowUp:
         if not permissions.can_close(actor, thread):
             raise PermissionDenied("Only the people in this follow-up can close it.")
         thread.closed_at = now or timezone.now()
-        thread.closed_by_name = actor.display_name
-        thread.save(update_fields=["closed_at", "closed_by_name"])
+        thread.closed_by = actor
+        thread.save(update_fields=["closed_at", "closed_by"])
         moderation_actions.record_action(
             actor=actor,
             action="meetings.follow_up.closed",

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import display_name_of
+
 __all__ = ["FollowUp", "FollowUpMessage"]
 
 MESSAGE_MAX_CHARS = 4000
@@ -50,7 +52,6 @@ class FollowUp(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    opened_by_name = models.CharField(max_length=60, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     safety_event = models.ForeignKey(
         "moderation.SafetyEvent",
@@ -65,7 +66,9 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by_name = models.CharField(max_length=60, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]
@@ -97,6 +100,15 @@ class FollowUp(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def opened_by_name(self) -> str:
+        """Names are never copied: a deleted account is "a former member" everywhere."""
+        return display_name_of(self.opened_by)
+
+    @property
+    def closed_by_name(self) -> str:
+        return display_name_of(self.closed_by) if self.closed_at else ""
 
 
 class FollowUpMessage(models.Model):

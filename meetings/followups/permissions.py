@@ -85,7 +85,7 @@ def why_not_open(user, reason: Reason) -> str | None:
         return "You can follow this up once the meeting is over."
     done = thread_for_reason(reason)
     if done is not None:
-        return f"{done.opened_by_name or 'Someone'} already followed this up."
+        return f"{done.opened_by_name} already followed this up."
     if open_thread_for(member, reason.circle) is not None:
         return f"{member.display_name} already has an open follow-up in this circle."
     return None
@@ -180,7 +180,11 @@ def get_thread_for(user, thread_id) -> FollowUp:
         raise Http404("No such follow-up.") from None
     if not 0 < pk < 2**63:
         raise Http404("No such follow-up.")
-    thread = FollowUp.objects.select_related("circle", "meeting", "member").filter(pk=pk).first()
+    thread = (
+        FollowUp.objects.select_related("circle", "meeting", "member", "opened_by", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
     if thread is None or not can_read(user, thread):
         raise Http404("No such follow-up.")
     return thread

@@ -92,7 +92,7 @@ def _status_words(status: dict) -> str:
     if thread is None:
         return status["refusal"] or "Not followed up yet."
     state = "open" if thread.is_open else "closed"
-    return f"Followed up by {thread.opened_by_name or 'a former member'} ({state})."
+    return f"Followed up by {thread.opened_by_name} ({state})."
 
 
 def threads_for(user, limit: int = 20) -> list[FollowUp]:
@@ -108,7 +108,7 @@ def threads_for(user, limit: int = 20) -> list[FollowUp]:
             Q(member=user) | (active & (caring | Q(meeting__facilitators=user)))
         )
         .distinct()
-        .select_related("circle", "member")
+        .select_related("circle", "member", "opened_by")
         .order_by("-last_message_at", "-pk")
     )
     return list(rows[:limit])

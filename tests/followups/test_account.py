@@ -86,3 +86,16 @@ def test_deleting_the_account_removes_the_members_messages_and_keeps_the_others(
     page = client_for(facilitator).get(thread.get_absolute_url()).content.decode()
     assert "a former member" in page and OPENING in page
     assert "Something only I wrote." not in page
+
+
+def test_deleting_a_facilitators_account_keeps_no_copy_of_their_name(
+    client_for, member, facilitator, thread
+):
+    actions.close_follow_up(facilitator, thread.pk)
+    delete_account(facilitator)
+    thread.refresh_from_db()
+    assert thread.opened_by_name == "a former member"
+    assert thread.closed_by_name == "a former member"
+    assert not FollowUpMessage.objects.exists()
+    page = client_for(member).get(thread.get_absolute_url()).content.decode()
+    assert "Fern" not in page and "Closed by a former member" in page
