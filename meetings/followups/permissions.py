@@ -74,6 +74,8 @@ def why_not_open(user, reason: Reason) -> str | None:
     member = reason.member
     if member.pk == user.pk:
         return "You can't open a follow-up with yourself."
+    if not member.is_active:
+        return f"{member.display_name}'s account is not active just now."
     if not member_allows_follow_ups(member):
         return (
             f"{member.display_name} asked not to be contacted after meetings. "

@@ -113,3 +113,10 @@ def test_nobody_opens_a_follow_up_with_themselves(facilitator, meeting):
     assert permissions.why_not_open(facilitator, find_reason("event", event.pk)) == (
         "You can't open a follow-up with yourself."
     )
+
+
+def test_a_suspended_member_cannot_be_written_to(facilitator, member, support_event):
+    member.is_active = False
+    member.save()
+    support_event.member.refresh_from_db()
+    assert "account is not active" in permissions.why_not_open(facilitator, support_event)
