@@ -277,3 +277,18 @@ def test_the_members_moderation_history_holds_no_follow_ups(client_for, member, 
 def test_after_a_refusal_the_cursor_goes_back_into_the_message(client_for, member, thread):
     page = client_for(member).post(thread_url(thread), {"text": " "}).content.decode()
     assert "autofocus" in page
+
+
+def test_a_reason_from_another_circle_is_404_to_this_circles_facilitator(
+    client_for, facilitator, other_circle_reason
+):
+    response = client_for(facilitator).post(open_url(other_circle_reason), {"text": "Hello"})
+    assert response.status_code == 404
+    assert not FollowUp.objects.exists()
+
+
+def test_a_reason_from_another_meeting_is_404_to_a_facilitator_of_this_one_only(
+    client_for, meeting_facilitator, other_meeting_reason
+):
+    response = client_for(meeting_facilitator).get(open_url(other_meeting_reason))
+    assert response.status_code == 404
