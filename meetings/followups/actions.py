@@ -173,6 +173,16 @@ def post_message(actor, thread_id: int, text, *, now=None) -> Posted:
     return Posted(message, crisis)
 
 
+def mark_read(user, thread: FollowUp) -> int:
+    """Reading a thread marks its notifications to ``user`` as read. Safe to repeat."""
+    return Notification.objects.filter(
+        user=user,
+        kind=Notification.Kind.FOLLOW_UP,
+        url=thread.get_absolute_url(),
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
 def close_follow_up(actor, thread_id: int, *, now=None) -> FollowUp:
     """Close a thread for good. Safe to repeat: closing a closed thread changes nothing."""
     with transaction.atomic():

@@ -127,6 +127,7 @@ def thread(request, pk):
         elif getattr(request, "limited", False):
             status = 429
     _focus_first_error(form)
+    actions.mark_read(request.user, thread)
     context = _thread_context(request, thread, form, crisis=crisis)
     if crisis:
         context["crisis_resources"] = thread.circle.crisis_resources_text

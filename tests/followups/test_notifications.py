@@ -71,3 +71,9 @@ def test_the_members_answer_reaches_who_wrote_on_the_circles_side(
     told = set(Notification.objects.values_list("user__display_name", flat=True))
     assert told == {"Fern Facilitator", "Hanna Host"}
     assert all("okay" not in email.body for email in mail.outbox)
+
+
+def test_reading_the_thread_marks_its_notification_read(client_for, member, thread):
+    assert Notification.objects.get(user=member).read_at is None
+    client_for(member).get(thread.get_absolute_url())
+    assert Notification.objects.get(user=member).read_at is not None
