@@ -359,3 +359,6 @@ HEARTH_DEFAULT_CRISIS_RESOURCES = env_str(
     "In the US: call or text 988 (Suicide & Crisis Lifeline).\n"
     "In the UK and Ireland: call Samaritans on 116 123.",
 )
+
+# Follow-ups (docs/followups.md): days a closed thread is kept before the purge.
+HEARTH_FOLLOW_UP_RETENTION_DAYS = env_int("HEARTH_FOLLOW_UP_RETENTION_DAYS", 30, minimum=1)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("meetings.room.urls")),
     path("", include("meetings.wellbeing.urls")),
+    path("", include("meetings.followups.urls")),
     path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]

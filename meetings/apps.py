@@ -13,6 +13,7 @@ class MeetingsConfig(AppConfig):
         from circles import extensions
         from circles.signals import membership_changed
         from meetings import hooks
+        from meetings.followups import hooks as followups
         from meetings.room import data as room_data
         from meetings.room.store import register_moderation_handlers
         from meetings.wellbeing import apps_hooks as wellbeing
@@ -32,3 +33,4 @@ class MeetingsConfig(AppConfig):
         )
         register_moderation_handlers()
         wellbeing.register()
+        followups.register()

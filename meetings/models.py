@@ -220,6 +220,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", "Meeting cancelled"
         REMINDER_24H = "reminder_24h", "Reminder, a day before"
         REMINDER_15M = "reminder_15m", "Reminder, 15 minutes before"
+        FOLLOW_UP = "follow_up", "A follow-up message"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -294,5 +295,6 @@ class CalendarFeed(models.Model):
         return f"calendar feed of {self.user}"
 
 
+from meetings.followups.models import *  # noqa: E402, F403 - follow-ups belong to this app
 from meetings.room.models import *  # noqa: E402, F403 - the room's models belong to this app
 from meetings.wellbeing.models import *  # noqa: E402, F403 - check-ins and toolbox belong to this app

@@ -21,12 +21,15 @@ def notify(
     text: Callable[[object], str],
     *,
     email: bool = True,
+    url: str | None = None,
 ) -> list[Notification]:
     """Write one notification per user and queue its email once the transaction commits.
 
-    ``text(user)`` builds each member's own wording (times in their zone).
+    ``text(user)`` builds each member's own wording (times in their zone). ``url`` defaults
+    to the meeting's page.
     """
-    url = meeting.get_absolute_url() if meeting is not None else ""
+    if url is None:
+        url = meeting.get_absolute_url() if meeting is not None else ""
     notifications = Notification.objects.bulk_create(
         [
             Notification(user=user, meeting=meeting, kind=kind, text=text(user)[:500], url=url)
@@ -54,4 +57,5 @@ EMAIL_SUBJECTS = {
     Notification.Kind.CANCELLED: "A meeting was cancelled",
     Notification.Kind.REMINDER_24H: "Reminder: a meeting tomorrow",
     Notification.Kind.REMINDER_15M: "Reminder: a meeting starts soon",
+    Notification.Kind.FOLLOW_UP: "You have a message on Hearth",
 }

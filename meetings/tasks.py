@@ -28,6 +28,8 @@ REMINDER_NOTIFICATION = {
     ReminderDelivery.Kind.SOON: Notification.Kind.REMINDER_15M,
 }
 REMINDER_KINDS = {Notification.Kind.REMINDER_24H, Notification.Kind.REMINDER_15M}
+# Emailed only to members who allow email reminders (the setting covers both).
+OPTIONAL_EMAIL_KINDS = REMINDER_KINDS | {Notification.Kind.FOLLOW_UP}
 
 
 def _email(notification: Notification) -> None:
@@ -53,7 +55,7 @@ def send_notification_email(notification_id: int) -> bool:
             return False
         notification = Notification.objects.select_related("user").get(pk=notification_id)
         if not notification.user.is_active or (
-            notification.kind in REMINDER_KINDS and not notification.user.email_reminders
+            notification.kind in OPTIONAL_EMAIL_KINDS and not notification.user.email_reminders
         ):
             return False
         _email(notification)

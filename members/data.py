@@ -23,6 +23,7 @@ def profile_section(user) -> dict:
         "pronouns": user.pronouns,
         "time_zone": user.time_zone,
         "email_reminders": user.email_reminders,
+        "no_follow_ups": user.no_follow_ups,
         "date_joined": user.date_joined.isoformat(),
         "last_login": user.last_login.isoformat() if user.last_login else None,
         "email_addresses": [

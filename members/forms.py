@@ -51,8 +51,12 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "pronouns", "time_zone", "email_reminders"]
-        help_texts = {"pronouns": "Optional, for example she/her, they/them."}
+        fields = ["display_name", "pronouns", "time_zone", "email_reminders", "no_follow_ups"]
+        help_texts = {
+            "pronouns": "Optional, for example she/her, they/them.",
+            "email_reminders": "Send me reminders before meetings, and an email (without "
+            "any of its words) when I have a message on Hearth.",
+        }
 
     def clean_display_name(self):
         return clean_unique_display_name(

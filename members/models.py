@@ -36,6 +36,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_reminders = models.BooleanField(
         "email reminders", default=True, help_text="Send me reminders before meetings."
     )
+    no_follow_ups = models.BooleanField(
+        "Don't contact me after meetings",
+        default=False,
+        help_text="Facilitators won't be able to send you a follow-up message. If you ask "
+        "for support they are still told, and the help available is shown to you.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -42,3 +42,23 @@ def unregister_content_handler(content_type_label: str) -> None:
 
 def handler_for(content_type_label: str) -> ContentHandler | None:
     return _handlers.get(content_type_label.lower())
+
+
+# --- Follow-ups offered next to safety events in the queue -----------------------------------
+
+SafetyEventLinks = Callable[[object, list], dict[int, dict]]
+_safety_event_links: list[SafetyEventLinks] = []
+
+
+def register_safety_event_links(lookup: SafetyEventLinks) -> None:
+    """Meetings offers "Send a follow-up" next to safety events in the queue:
+    ``lookup(user, events) -> {event_id: {"url", "link_text", "thread_url", "status"}}``."""
+    if lookup not in _safety_event_links:
+        _safety_event_links.append(lookup)
+
+
+def safety_event_links(user, events: list) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    for lookup in _safety_event_links:
+        found.update(lookup(user, events))
+    return found

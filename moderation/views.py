@@ -22,7 +22,7 @@ from circles.models import Circle
 from moderation import actions, permissions
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
 from moderation.models import ModerationAction, Notice, Report, SafetyEvent, Suspension
-from moderation.registry import handler_for
+from moderation.registry import handler_for, safety_event_links
 
 QUEUE_LIMIT = 50
 SUCCESS = {
@@ -179,6 +179,8 @@ def queue(request):
         .select_related("circle")
         .order_by("created_at", "pk")
     )
+    events = list(events[:QUEUE_LIMIT])
+    links = safety_event_links(request.user, events)
     return render(
         request,
         "moderation/queue.html",
@@ -191,8 +193,9 @@ def queue(request):
                     "form": FollowUpForm(
                         initial={"state": event.follow_up}, auto_id=f"event-{event.pk}-%s"
                     ),
+                    "link": links.get(event.pk),
                 }
-                for event in events[:QUEUE_LIMIT]
+                for event in events
             ],
             "can_view_log": permissions.can_view_audit_log(request.user),
         },
@@ -305,8 +308,13 @@ def end_suspension(request, pk):
 
 
 def _about_me(user):
-    """Actions taken about a member by others (or by Hearth), without who took them."""
-    return permissions.actions_about(user).exclude(actor=user)
+    """Actions taken about a member by others (or by Hearth), without who took them.
+    Follow-ups are care, not moderation: the member has them on ``/me/`` already."""
+    return (
+        permissions.actions_about(user)
+        .exclude(actor=user)
+        .exclude(action__startswith="meetings.follow_up.")
+    )
 
 
 @login_required

@@ -58,9 +58,10 @@ def close_rooms() -> int:
 @shared_task(ignore_result=True)
 def purge_expired_shares() -> int:
     """Delete what was said in meetings whose circle's retention time has passed since the
-    meeting ended (the meeting's ``ended_at``, or its scheduled end), and the rooms'
-    records of commands (``CommandRecord``) once a room has ended: no command reaches an
-    ended room, and none is kept past its meeting's shares."""
+    meeting ended (the meeting's ``ended_at``, or its scheduled end), the rooms' records of
+    commands (``CommandRecord``) once a room has ended (no command reaches an ended room,
+    and none is kept past its meeting's shares), and follow-ups closed more than
+    ``HEARTH_FOLLOW_UP_RETENTION_DAYS`` ago. Returns the shares purged."""
     now = timezone.now()
     meeting_ids = (
         Share.objects.filter(meeting__starts_at__lt=now - timedelta(hours=1))
@@ -78,4 +79,8 @@ def purge_expired_shares() -> int:
     CommandRecord.objects.filter(meeting__room__status="ended").delete()
     if purged:
         log.info("room purge rows=%s", purged)
+    # Follow-ups closed longer ago than their retention go in the same sweep.
+    from meetings.followups.actions import purge_closed_follow_ups
+
+    purge_closed_follow_ups(now)
     return purged

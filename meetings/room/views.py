@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from circles.permissions import membership_of
+from meetings.followups.hooks import support_promise
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
 from meetings.room import gentle
 from meetings.room.models import Reaction
@@ -38,6 +39,7 @@ def room(request, meeting_id):
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
+        "support_promise": support_promise(request.user),
         **wellbeing,
     }
     return render(request, "meetings/room.html", context)

@@ -6,7 +6,6 @@ check-in, check-out and agreement endpoints answer JSON to ``fetch`` (the room p
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from circles import queries as circle_queries
 from circles.models import Circle
 from meetings import permissions as meeting_permissions
+from meetings.followups import queries as followup_queries
 from meetings.wellbeing import actions, insights, permissions, queries
 from meetings.wellbeing.forms import (
     AgreementForm,
@@ -224,13 +224,7 @@ def meeting_insights(request, pk):
         answers = queries.answers_for(meeting)
         if context["figures_ready"]:
             context["group"] = insights.group_insights(answers)
-        follow_ups = insights.follow_ups(answers)
-        people = get_user_model().objects.in_bulk([f.person for f in follow_ups])
-        context["follow_ups"] = [
-            {"name": people[f.person].display_name, "asked": f.asked, "much_lower": f.much_lower}
-            for f in follow_ups
-            if f.person in people
-        ]
+        context["follow_ups"] = followup_queries.for_insights(request.user, meeting)
         if context["group"] is not None:
             context["rows"] = _distribution_rows(context["group"])
             context["change_size"] = abs(context["group"].average_change or 0)

@@ -281,7 +281,7 @@ function showResources(frame) {
   refs.resourcesIntro.textContent =
     frame.reason === "crisis_share"
       ? "What you shared sounded heavy. The facilitators have been told privately, and here is where to find help right now."
-      : "The facilitators know you asked for support and will reach out privately. The rest of the circle has not been told.";
+      : refs.resourcesIntro.dataset.supportPromise;
   refs.resourcesText.textContent = frame.text;
   if (!refs.resourcesDialog.open) refs.resourcesDialog.showModal();
 }
