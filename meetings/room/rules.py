@@ -359,9 +359,15 @@ class React:
 
 @dataclass(frozen=True)
 class NeedSupport:
-    """Validated by ``check_need_support`` and handled by the store; ``apply`` refuses it."""
+    """Validated by ``check_need_support`` and handled by the store, which then applies
+    ``OpenAlert``; ``apply`` refuses it."""
 
     note: str = ""
+
+
+@dataclass(frozen=True)
+class SupportClosed:
+    """The person closed the support dialog: a clock held for their request runs again."""
 
 
 # Facilitators, hosts and staff.
@@ -462,6 +468,20 @@ class Nudge:
 
 
 @dataclass(frozen=True)
+class AcknowledgeSupport:
+    """A facilitator has seen a support alert; every facilitator is told who did."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class ClearAway:
+    """Take someone who is not connected out of the queue now."""
+
+    participant_id: int
+
+
+@dataclass(frozen=True)
 class Remind:
     """Remind the room of one line of the group agreements (checked by the store first)."""
 
@@ -488,6 +508,19 @@ class Expire:
     turn_id: int
 
 
+@dataclass(frozen=True)
+class OpenAlert:
+    """The server opens a support alert (a support request, over the socket or HTTP, or a
+    crisis share). ``participant_id`` is None for someone never seated in the room. A
+    request from the holder of a live turn holds their clock (``hold``)."""
+
+    reason: str
+    display_name: str
+    participant_id: int | None = None
+    note: str = ""
+    share_id: int | None = None
+
+
 Command = (
     Sync
     | RaiseHand
@@ -497,6 +530,7 @@ Command = (
     | Pass
     | React
     | NeedSupport
+    | SupportClosed
     | Start
     | Pause
     | Resume
@@ -516,9 +550,12 @@ Command = (
     | Hide
     | Nudge
     | Remind
+    | AcknowledgeSupport
+    | ClearAway
     | Join
     | Disconnect
     | Expire
+    | OpenAlert
 )
 
 
