@@ -255,7 +255,7 @@ def test_someone_who_drops_is_away_once_the_grace_has_passed():
 def test_someone_away_is_passed_over_when_their_turn_comes():
     state, _ = act(dropped(), None, Expire(1), seconds=10 + GRACE_SECONDS)
 
-    state, events = act(state, ADA, EndTurn(), seconds=60)
+    state, _ = act(state, ADA, EndTurn(), seconds=60)
 
     assert state.holder.participant_id == CY
     assert state.queue == (BO,)
