@@ -153,6 +153,7 @@ def test_a_muted_member_cannot_share_react_or_raise_a_hand(
         await milo.receive()
         await host.send("mute", participant_id=2)
         await milo.receive_events(2)
+        await milo.receive()  # the private "mute" frame
         errors = await errors_for(
             milo,
             [
