@@ -18,7 +18,6 @@ from meetings.permissions import get_meeting_for, is_room_moderator, room_role
 from meetings.room import gentle, store
 from meetings.room.models import Reaction
 from meetings.room.rules import REFUSAL_MESSAGES, Refused
-from meetings.wellbeing.permissions import check_out_closes_at
 from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
@@ -69,7 +68,6 @@ def room(request, meeting_id):
         "room_ended": room_has_ended(meeting),
         "next_meeting": next_meeting_of(meeting),
         **wellbeing,
-        "wellbeing_check_out_offered": check_out_offered(meeting),
     }
     return render(request, "meetings/room.html", context)
 
@@ -81,13 +79,6 @@ def room_has_ended(meeting: Meeting, now=None) -> bool:
         return True
     state = store.load_state(meeting.pk)
     return state is not None and state.status == "ended"
-
-
-def check_out_offered(meeting: Meeting, now=None) -> bool:
-    """Whether the page carries the check-out form (hidden until the room ends): for
-    everyone who may enter the room, however early they loaded it, until check-out closes."""
-    now = now or timezone.now()
-    return meeting.status != Meeting.Status.CANCELLED and now < check_out_closes_at(meeting)
 
 
 def next_meeting_of(meeting: Meeting) -> Meeting | None:
