@@ -21,7 +21,14 @@ from circles import permissions as circle_permissions
 from circles.models import Circle
 from moderation import actions, permissions
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
-from moderation.models import ModerationAction, Notice, Report, SafetyEvent, Suspension
+from moderation.models import (
+    MODERATION_OF_A_MEMBER,
+    ModerationAction,
+    Notice,
+    Report,
+    SafetyEvent,
+    Suspension,
+)
 from moderation.registry import handler_for
 
 QUEUE_LIMIT = 50
@@ -305,8 +312,13 @@ def end_suspension(request, pk):
 
 
 def _about_me(user):
-    """Actions taken about a member by others (or by Hearth), without who took them."""
-    return permissions.actions_about(user).exclude(actor=user)
+    """Moderation of a member by others (or by Hearth), without who took it: warnings,
+    mutes, removals, bans; never a room's housekeeping (``MODERATION_OF_A_MEMBER``)."""
+    return (
+        permissions.actions_about(user)
+        .exclude(actor=user)
+        .filter(action__in=MODERATION_OF_A_MEMBER)
+    )
 
 
 @login_required
