@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circles import permissions as circle_permissions
 from circles.models import Circle
-from moderation import actions, permissions
+from moderation import actions, permissions, registry
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
 from moderation.models import (
     MODERATION_OF_A_MEMBER,
@@ -186,6 +186,8 @@ def queue(request):
         .select_related("circle")
         .order_by("created_at", "pk")
     )
+    events = list(events[:QUEUE_LIMIT])
+    meetings = registry.describe_meetings({event.meeting_id for event in events})
     return render(
         request,
         "moderation/queue.html",
@@ -195,11 +197,12 @@ def queue(request):
             "events": [
                 {
                     "event": event,
+                    "meeting": meetings.get(event.meeting_id),
                     "form": FollowUpForm(
                         initial={"state": event.follow_up}, auto_id=f"event-{event.pk}-%s"
                     ),
                 }
-                for event in events[:QUEUE_LIMIT]
+                for event in events
             ],
             "can_view_log": permissions.can_view_audit_log(request.user),
         },
