@@ -188,6 +188,7 @@ class SupportAlert:
     note: str = ""
     share_id: int | None = None
     acknowledged_by: tuple[int, str] | None = None
+    user_id: int | None = None  # never shown: only so a deleted account's alerts are forgotten
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,7 @@ def _alert_to_json(alert: SupportAlert) -> dict[str, Any]:
         "note": alert.note,
         "share_id": alert.share_id,
         "acknowledged_by": None if alert.acknowledged_by is None else list(alert.acknowledged_by),
+        "user_id": alert.user_id,
     }
 
 
@@ -339,6 +341,7 @@ def _alert_from_json(data: dict[str, Any]) -> SupportAlert:
         note=data["note"],
         share_id=data["share_id"],
         acknowledged_by=None if by is None else (by[0], by[1]),
+        user_id=data.get("user_id"),
     )
 
 
@@ -609,6 +612,7 @@ class OpenAlert:
     participant_id: int | None = None
     note: str = ""
     share_id: int | None = None
+    user_id: int | None = None
 
 
 Command = (
@@ -1511,6 +1515,7 @@ def _open_alert(change: _Change, _acting: None, command: OpenAlert) -> None:
         created_at=change.now,
         note=command.note,
         share_id=command.share_id,
+        user_id=command.user_id,
     )
     change.update(alerts=(*state.alerts, alert), next_alert_id=alert.alert_id + 1)
     if command.reason == "need_support" and command.participant_id is not None:

@@ -386,7 +386,11 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
     if safety.is_crisis(room, command.text):
         safety.crisis_share(room.meeting, user)
         opened = rules.OpenAlert(
-            "crisis_share", author.display_name, author.participant_id, share_id=share.share_id
+            "crisis_share",
+            author.display_name,
+            author.participant_id,
+            share_id=share.share_id,
+            user_id=author.user_id,
         )
         outcome.state, _ = rules.apply(outcome.state, rules.SYSTEM, opened, now)
         alert = outcome.state.alerts[-1]
@@ -474,7 +478,11 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     safety.need_support(room.meeting, user, note)
     name = asking.display_name if asking is not None else user.display_name
     opened = rules.OpenAlert(
-        "need_support", name, None if asking is None else asking.participant_id, note
+        "need_support",
+        name,
+        None if asking is None else asking.participant_id,
+        note,
+        user_id=user.pk,
     )
     new_state, events = rules.apply(state, rules.SYSTEM, opened, now)
     alert = new_state.alerts[-1]
