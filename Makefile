@@ -29,6 +29,9 @@ install-dev: $(BIN)/.installed-dev
 
 ## run: set up and serve Hearth on the embedded default (SQLite, no services) with demo data
 run: export DEBUG = 1
+# Emails and calendar links point at the address make run serves on (PORT=8301 and all),
+# unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(BIN)/.installed
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --no-input
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py seed_demo

@@ -154,7 +154,7 @@ def _answer(meeting: Meeting, user, response: str, now) -> RsvpResult:
         existing.save(update_fields=["response", "waitlisted_at", "updated_at"])
     logger.info("meetings.rsvp.%s meeting=%s user=%s", final, meeting.pk, user.pk)
 
-    if final == GOING:
+    if final == GOING and not _told_going(meeting, user):
         notify(
             [user],
             Notification.Kind.GOING,
@@ -176,6 +176,16 @@ def _answer(meeting: Meeting, user, response: str, now) -> RsvpResult:
         )
     promoted = _promote(meeting, now) if current == GOING else ()
     return RsvpResult(final, changed=True, promoted=promoted)
+
+
+def _told_going(meeting: Meeting, user) -> bool:
+    """Whether ``user`` was already told they are going to ``meeting``: going, not going,
+    going again sends one "You're going", not two."""
+    return Notification.objects.filter(
+        meeting=meeting,
+        user=user,
+        kind__in=[Notification.Kind.GOING, Notification.Kind.PROMOTED],
+    ).exists()
 
 
 def _promote(meeting: Meeting, now) -> tuple:

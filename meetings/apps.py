@@ -18,6 +18,7 @@ class MeetingsConfig(AppConfig):
         from meetings.room.store import register_moderation_handlers
         from meetings.wellbeing import apps_hooks as wellbeing
         from members import dashboard, data
+        from moderation.registry import register_meeting_lookup
 
         extensions.register_next_meeting_lookup(hooks.next_meeting_times)
         extensions.register_detail_panel("meetings/_circle_upcoming.html", hooks.circle_panel)
@@ -32,5 +33,6 @@ class MeetingsConfig(AppConfig):
             dispatch_uid="meetings.withdraw_deleted_account",
         )
         register_moderation_handlers()
+        register_meeting_lookup(hooks.meetings_by_id)
         wellbeing.register()
         followups.register()

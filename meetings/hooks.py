@@ -1,8 +1,10 @@
 """What meetings plugs into the lower apps at start-up (see ``MeetingsConfig.ready``)."""
 
+from django.urls import reverse
+
 from circles.models import Membership
 from meetings import actions, permissions, queries
-from meetings.models import RSVP, Notification
+from meetings.models import RSVP, Meeting, Notification
 from meetings.room import data as room_data
 from meetings.room import store
 
@@ -73,3 +75,11 @@ def on_user_deleted(sender, instance=None, **kwargs):
     if instance is not None and instance.pk is not None:
         actions.withdraw_member(instance)
         room_data.forget_user(instance)
+
+
+def meetings_by_id(ids: set[int]) -> dict[int, dict]:
+    """Moderation's queue names a safety event's meeting: its title and page."""
+    rows = Meeting.objects.filter(pk__in=ids).values_list("pk", "title")
+    return {
+        pk: {"title": title, "url": reverse("meetings:detail", args=[pk])} for pk, title in rows
+    }

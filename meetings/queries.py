@@ -67,7 +67,9 @@ def meeting_page(meeting: Meeting, user) -> dict:
         "waiting_names": waiting_names,
         "my_rsvp": mine,
         "waitlist_position": position,
-        "can_rsvp": permissions.can_rsvp(user, meeting),
+        # A meeting's facilitator is always in it: they are never asked "going?".
+        "can_rsvp": permissions.can_rsvp(user, meeting)
+        and not meeting_facilitator(user, facilitator_ids),
         "can_edit": can_facilitate and permissions.can_edit_meeting(user, meeting),
         "can_cancel": can_facilitate and permissions.can_cancel_meeting(user, meeting),
         "room_open": meeting.room_is_open(),

@@ -242,6 +242,32 @@ ACTION_LABELS = {
     "room.share.hidden": "A share was hidden",
 }
 
+# What "Moderation and you" lists: moderation of a member (warnings, mutes, removals,
+# bans, suspensions, hidden content, and their ends), never a room's housekeeping (a
+# nudge, a move in the queue, a turn skipped or given, someone away cleared from the
+# queue, a support request acknowledged) nor a circle's own membership steps.
+MODERATION_OF_A_MEMBER = frozenset(
+    {
+        "moderation.content.hidden",
+        "moderation.member.warned",
+        "moderation.member.muted",
+        "moderation.member.unmuted",
+        "moderation.member.removed",
+        "moderation.member.banned",
+        "moderation.account.suspended",
+        "moderation.account.unsuspended",
+        "circles.member.removed",
+        "circles.member.banned",
+        "circles.member.unbanned",
+        "circles.member.muted",
+        "circles.member.unmuted",
+        "room.participant.muted",
+        "room.participant.unmuted",
+        "room.participant.removed",
+        "room.share.hidden",
+    }
+)
+
 
 # --- Notices and suspensions ------------------------------------------------------------
 

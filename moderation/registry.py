@@ -6,6 +6,9 @@ Meetings registers its shares at start-up, in ``MeetingsConfig.ready()``::
     from moderation.registry import register_content_handler
     register_content_handler("meetings.share", hide=hide_share, describe=describe_share)
 
+It also registers how to name its meetings (``register_meeting_lookup``), so the queue
+shows a safety event's meeting by its title, with a link, instead of "#11".
+
 ``hide(object_id, actor) -> None`` hides the content everywhere (and tells open rooms);
 it must be safe to call twice. ``describe(object_id) -> dict | None`` optionally returns
 the content's current state for the queue, e.g. ``{"hidden": True, "exists": True}``.
@@ -62,3 +65,20 @@ def safety_event_links(user, events: list) -> dict[int, dict]:
     for lookup in _safety_event_links:
         found.update(lookup(user, events))
     return found
+
+
+# Meetings, named for the queue: ``lookup(ids) -> {id: {"title": ..., "url": ...}}``.
+_meeting_lookup: Callable[[set[int]], dict[int, dict]] | None = None
+
+
+def register_meeting_lookup(lookup: Callable[[set[int]], dict[int, dict]]) -> None:
+    global _meeting_lookup
+    _meeting_lookup = lookup
+
+
+def describe_meetings(ids) -> dict[int, dict]:
+    """``{id: {"title", "url"}}`` for the meetings that still exist (empty without a lookup)."""
+    ids = {meeting_id for meeting_id in ids if meeting_id}
+    if not ids or _meeting_lookup is None:
+        return {}
+    return _meeting_lookup(ids)

@@ -19,9 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circles import permissions as circle_permissions
 from circles.models import Circle
-from moderation import actions, permissions
+from moderation import actions, permissions, registry
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
-from moderation.models import ModerationAction, Notice, Report, SafetyEvent, Suspension
+from moderation.models import (
+    MODERATION_OF_A_MEMBER,
+    ModerationAction,
+    Notice,
+    Report,
+    SafetyEvent,
+    Suspension,
+)
 from moderation.registry import handler_for, safety_event_links
 
 QUEUE_LIMIT = 50
@@ -181,6 +188,7 @@ def queue(request):
     )
     events = list(events[:QUEUE_LIMIT])
     links = safety_event_links(request.user, events)
+    meetings = registry.describe_meetings({event.meeting_id for event in events})
     return render(
         request,
         "moderation/queue.html",
@@ -190,6 +198,7 @@ def queue(request):
             "events": [
                 {
                     "event": event,
+                    "meeting": meetings.get(event.meeting_id),
                     "form": FollowUpForm(
                         initial={"state": event.follow_up}, auto_id=f"event-{event.pk}-%s"
                     ),
@@ -308,12 +317,12 @@ def end_suspension(request, pk):
 
 
 def _about_me(user):
-    """Actions taken about a member by others (or by Hearth), without who took them.
-    Follow-ups are care, not moderation: the member has them on ``/me/`` already."""
+    """Moderation of a member by others (or by Hearth), without who took it: warnings,
+    mutes, removals, bans; never a room's housekeeping (``MODERATION_OF_A_MEMBER``)."""
     return (
         permissions.actions_about(user)
         .exclude(actor=user)
-        .exclude(action__startswith="meetings.follow_up.")
+        .filter(action__in=MODERATION_OF_A_MEMBER)
     )
 
 

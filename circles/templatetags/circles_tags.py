@@ -1,7 +1,7 @@
 from django import template
 
 from circles import permissions
-from circles.rendering import render_markdown
+from circles.rendering import crisis_resource_lines, render_markdown
 
 register = template.Library()
 
@@ -14,3 +14,9 @@ def markdown_filter(text):
 @register.simple_tag
 def can_manage(user, circle):
     return permissions.can_manage(user, circle)
+
+
+@register.filter
+def crisis_lines(text):
+    """The crisis resources as lines of linked segments (see ``_crisis_resources.html``)."""
+    return crisis_resource_lines(text)

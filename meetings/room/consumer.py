@@ -9,7 +9,8 @@ process's turn timer.
 
 Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such meeting,
 4409 room not open, ended or locked, 4412 a member who has not confirmed the circle's
-agreements for this meeting yet, 1009 a frame over 64 KiB. An ``error`` frame never
+agreements for this meeting yet, 4413 a frame over 64 KiB (1009 before: daphne refuses
+that code from an application). An ``error`` frame never
 closes the connection. See docs/protocol.md.
 """
 
@@ -45,7 +46,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_OPEN = 4409
 CLOSE_AGREEMENT_NEEDED = 4412
-CLOSE_TOO_BIG = 1009
+CLOSE_TOO_BIG = 4413  # 1009 in the first protocol; daphne refuses it from an application
 
 MAX_FRAME_BYTES = 64 * 1024
 RATE_LIMIT_FRAMES = 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from meetings.room.models import Reaction, Room, Share
 from meetings.room.rules import RoomState
@@ -59,17 +60,28 @@ def forget_user(user) -> int:
                 if participant["user_id"] == user.pk and participant["display_name"] != former:
                     participant["display_name"] = former
                     changed += 1
+            for alert in data.get("alerts", []):  # their support requests: name and note
+                if alert.get("user_id") == user.pk and alert["display_name"] != former:
+                    alert.update(display_name=former, note="")
+                    changed += 1
             RoomState.from_json({**data, "shares": room.shares})  # still a valid state
-            room.save(update_fields=["state", "updated_at"])
+            # A new revision, or a process that remembers the old state (with the name)
+            # would keep using it, and write it back with its next command.
+            room.revision += 1
+            room.save(update_fields=["state", "revision", "updated_at"])
     return changed
 
 
 def _rooms_with(user_id: int) -> list[int]:
     rooms = Room.objects.all()
     if connection.vendor == "postgresql":  # jsonb containment, on the server
-        rooms = rooms.filter(state__participants__contains=[{"user_id": user_id}])
+        rooms = rooms.filter(
+            Q(state__participants__contains=[{"user_id": user_id}])
+            | Q(state__alerts__contains=[{"user_id": user_id}])
+        )
     return [
         pk
         for pk, state in rooms.values_list("pk", "state")
         if any(p["user_id"] == user_id for p in state.get("participants", []))
+        or any(a.get("user_id") == user_id for a in state.get("alerts", []))
     ]

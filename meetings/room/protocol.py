@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from meetings.room.rules import (
+    AcknowledgeSupport,
+    ClearAway,
     Command,
     End,
     EndTurn,
@@ -56,6 +58,7 @@ from meetings.room.rules import (
     Skip,
     Start,
     StartRound,
+    SupportClosed,
     Sync,
     Unlock,
     Unmute,
@@ -111,6 +114,7 @@ CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
         (_SHARE_ID, FieldSpec("reason", str), FieldSpec("note", str, required=False)),
     ),
     "need_support": (NeedSupport, (FieldSpec("note", str, required=False),)),
+    "support_closed": (SupportClosed, ()),
     "start": (Start, ()),
     "pause": (Pause, ()),
     "resume": (Resume, ()),
@@ -130,6 +134,32 @@ CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
     "hide": (Hide, (_SHARE_ID,)),
     "nudge": (Nudge, (FieldSpec("text_id", str),)),
     "remind": (Remind, (FieldSpec("text", str),)),
+    "acknowledge_support": (AcknowledgeSupport, (FieldSpec("alert_id", int),)),
+    "clear_away": (ClearAway, (_PARTICIPANT_ID,)),
+}
+
+# Frames the server sends to one person (or to the room's facilitators) only, without a
+# seq, and the fields each carries. docs/protocol.md describes them.
+PRIVATE_FRAMES: dict[str, tuple[str, ...]] = {
+    "error": ("code", "message", "ref"),
+    "resources": ("reason", "text", "links", "alert_id"),
+    "support_alert": (
+        "alert_id",
+        "reason",
+        "participant_id",
+        "display_name",
+        "note",
+        "share_id",
+        "created_at",
+        "holds_piece",
+    ),
+    "support_acknowledged": ("alert_id", "by"),
+    "reported": ("share_id", "ref"),
+    "your_share_hidden": ("share_id",),
+    "mute": ("scope", "until"),
+    "removed": ("reason",),
+    "nudge": ("text_id", "text"),
+    "nudged": ("participant_id", "ref"),
 }
 
 _KIND_NAMES = {int: "a whole number", str: "text"}

@@ -84,6 +84,8 @@ DEFAULT_TURN_SECONDS = 180
 DEFAULT_EXTEND_SECONDS = 60
 MAX_EXTEND_SECONDS = 600
 GRACE_SECONDS = 30
+AWAY_QUEUE_SECONDS = 300
+ALERT_REASONS = ("need_support", "crisis_share")
 MAX_SHARE_CHARS = 4000
 MAX_CONTENT_WARNING_CHARS = 200
 MAX_REMINDER_CHARS = 300
@@ -134,6 +136,9 @@ class Participant:
     connections: int = 0
     muted: bool = False
     removed: bool = False
+    away: bool = False
+    away_at: datetime | None = None
+    leave_queue_at: datetime | None = None
 
     @property
     def present(self) -> bool:
@@ -154,7 +159,8 @@ class Holder:
 
     While live ``deadline`` is set; while paused it is None and ``remaining`` holds the
     seconds left. ``grace_deadline`` is set while the room is live and the holder has no
-    connection.
+    connection. ``held``: the holder asked for support and their dialog is open, so their
+    clock is stopped (no ``deadline``, ``remaining`` kept) even in a live room.
     """
 
     participant_id: int
@@ -162,6 +168,27 @@ class Holder:
     deadline: datetime | None
     remaining: float | None
     grace_deadline: datetime | None
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class SupportAlert:
+    """A support request (or a crisis share) the facilitators must acknowledge.
+
+    ``participant_id`` is None for someone who asked without ever being seated. Once
+    acknowledged, ``acknowledged_by`` names the facilitator (participant id, name) and the
+    note is dropped: the safety event moderation recorded keeps it.
+    """
+
+    alert_id: int
+    reason: str
+    participant_id: int | None
+    display_name: str
+    created_at: datetime
+    note: str = ""
+    share_id: int | None = None
+    acknowledged_by: tuple[int, str] | None = None
+    user_id: int | None = None  # never shown: only so a deleted account's alerts are forgotten
 
 
 @dataclass(frozen=True)
@@ -188,9 +215,11 @@ class RoomState:
     queue: tuple[int, ...] = ()
     holder: Holder | None = None
     shares: tuple[ShareMeta, ...] = ()
+    alerts: tuple[SupportAlert, ...] = ()
     next_participant_id: int = 1
     next_turn_id: int = 1
     next_share_id: int = 1
+    next_alert_id: int = 1
 
     def participant(self, participant_id: object) -> Participant | None:
         return next((p for p in self.participants if p.participant_id == participant_id), None)
@@ -200,6 +229,9 @@ class RoomState:
 
     def share(self, share_id: object) -> ShareMeta | None:
         return next((s for s in self.shares if s.share_id == share_id), None)
+
+    def alert(self, alert_id: object) -> SupportAlert | None:
+        return next((a for a in self.alerts if a.alert_id == alert_id), None)
 
     def to_json(self) -> dict[str, Any]:
         """The state as JSON-safe values, for a database JSON column."""
@@ -217,9 +249,11 @@ class RoomState:
             "participants": [_participant_to_json(p) for p in self.participants],
             "queue": list(self.queue),
             "holder": None if self.holder is None else _holder_to_json(self.holder),
+            "alerts": [_alert_to_json(a) for a in self.alerts],
             "next_participant_id": self.next_participant_id,
             "next_turn_id": self.next_turn_id,
             "next_share_id": self.next_share_id,
+            "next_alert_id": self.next_alert_id,
         }
 
     @classmethod
@@ -231,13 +265,15 @@ class RoomState:
             locked=data["locked"],
             turn_seconds=data["turn_seconds"],
             seq=data["seq"],
-            participants=tuple(Participant(**p) for p in data["participants"]),
+            participants=tuple(_participant_from_json(p) for p in data["participants"]),
             queue=tuple(data["queue"]),
             holder=None if data["holder"] is None else _holder_from_json(data["holder"]),
             shares=tuple(_share_from_json(s) for s in data["shares"]),
+            alerts=tuple(_alert_from_json(a) for a in data.get("alerts", ())),
             next_participant_id=data["next_participant_id"],
             next_turn_id=data["next_turn_id"],
             next_share_id=data["next_share_id"],
+            next_alert_id=data.get("next_alert_id", 1),
         )
 
 
@@ -251,7 +287,62 @@ def _participant_to_json(participant: Participant) -> dict[str, Any]:
         "connections": participant.connections,
         "muted": participant.muted,
         "removed": participant.removed,
+        "away": participant.away,
+        "away_at": _iso(participant.away_at),
+        "leave_queue_at": _iso(participant.leave_queue_at),
     }
+
+
+def _participant_from_json(data: dict[str, Any]) -> Participant:
+    """A participant as ``_participant_to_json`` wrote it (rows from before issue 11 have
+    no away fields)."""
+    return Participant(
+        **{key: data[key] for key in _PARTICIPANT_KEYS},
+        away=data.get("away", False),
+        away_at=_from_iso(data.get("away_at")),
+        leave_queue_at=_from_iso(data.get("leave_queue_at")),
+    )
+
+
+_PARTICIPANT_KEYS = (
+    "participant_id",
+    "user_id",
+    "display_name",
+    "role",
+    "seat",
+    "connections",
+    "muted",
+    "removed",
+)
+
+
+def _alert_to_json(alert: SupportAlert) -> dict[str, Any]:
+    return {
+        "alert_id": alert.alert_id,
+        "reason": alert.reason,
+        "participant_id": alert.participant_id,
+        "display_name": alert.display_name,
+        "created_at": _iso(alert.created_at),
+        "note": alert.note,
+        "share_id": alert.share_id,
+        "acknowledged_by": None if alert.acknowledged_by is None else list(alert.acknowledged_by),
+        "user_id": alert.user_id,
+    }
+
+
+def _alert_from_json(data: dict[str, Any]) -> SupportAlert:
+    by = data["acknowledged_by"]
+    return SupportAlert(
+        alert_id=data["alert_id"],
+        reason=data["reason"],
+        participant_id=data["participant_id"],
+        display_name=data["display_name"],
+        created_at=_from_iso(data["created_at"]),
+        note=data["note"],
+        share_id=data["share_id"],
+        acknowledged_by=None if by is None else (by[0], by[1]),
+        user_id=data.get("user_id"),
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -269,6 +360,7 @@ def _holder_to_json(holder: Holder) -> dict[str, Any]:
         "deadline": _iso(holder.deadline),
         "remaining": holder.remaining,
         "grace_deadline": _iso(holder.grace_deadline),
+        "held": holder.held,
     }
 
 
@@ -279,6 +371,7 @@ def _holder_from_json(data: dict[str, Any]) -> Holder:
         deadline=_from_iso(data["deadline"]),
         remaining=data["remaining"],
         grace_deadline=_from_iso(data["grace_deadline"]),
+        held=data.get("held", False),
     )
 
 
@@ -359,9 +452,15 @@ class React:
 
 @dataclass(frozen=True)
 class NeedSupport:
-    """Validated by ``check_need_support`` and handled by the store; ``apply`` refuses it."""
+    """Validated by ``check_need_support`` and handled by the store, which then applies
+    ``OpenAlert``; ``apply`` refuses it."""
 
     note: str = ""
+
+
+@dataclass(frozen=True)
+class SupportClosed:
+    """The person closed the support dialog: a clock held for their request runs again."""
 
 
 # Facilitators, hosts and staff.
@@ -462,6 +561,20 @@ class Nudge:
 
 
 @dataclass(frozen=True)
+class AcknowledgeSupport:
+    """A facilitator has seen a support alert; every facilitator is told who did."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class ClearAway:
+    """Take someone who is not connected out of the queue now."""
+
+    participant_id: int
+
+
+@dataclass(frozen=True)
 class Remind:
     """Remind the room of one line of the group agreements (checked by the store first)."""
 
@@ -488,6 +601,20 @@ class Expire:
     turn_id: int
 
 
+@dataclass(frozen=True)
+class OpenAlert:
+    """The server opens a support alert (a support request, over the socket or HTTP, or a
+    crisis share). ``participant_id`` is None for someone never seated in the room. A
+    request from the holder of a live turn holds their clock (``hold``)."""
+
+    reason: str
+    display_name: str
+    participant_id: int | None = None
+    note: str = ""
+    share_id: int | None = None
+    user_id: int | None = None
+
+
 Command = (
     Sync
     | RaiseHand
@@ -497,6 +624,7 @@ Command = (
     | Pass
     | React
     | NeedSupport
+    | SupportClosed
     | Start
     | Pause
     | Resume
@@ -516,9 +644,12 @@ Command = (
     | Hide
     | Nudge
     | Remind
+    | AcknowledgeSupport
+    | ClearAway
     | Join
     | Disconnect
     | Expire
+    | OpenAlert
 )
 
 
@@ -533,6 +664,7 @@ def participant_public(participant: Participant) -> dict[str, Any]:
         "role": participant.role,
         "present": participant.present,
         "muted": participant.muted,
+        "away": participant.away,
     }
 
 
@@ -565,6 +697,34 @@ def _holder_public(holder: Holder) -> dict[str, Any]:
     }
 
 
+def alert_public(alert: SupportAlert) -> dict[str, Any]:
+    """What facilitators are shown of a support alert (the ``support_alert`` frame's
+    fields); ``holds_piece`` is filled in by whoever knows the state it was opened in."""
+    return {
+        "alert_id": alert.alert_id,
+        "reason": alert.reason,
+        "participant_id": alert.participant_id,
+        "display_name": alert.display_name,
+        "note": alert.note,
+        "share_id": alert.share_id,
+        "created_at": _iso(alert.created_at),
+    }
+
+
+def open_alerts(state: RoomState) -> list[dict[str, Any]]:
+    """The support alerts nobody has acknowledged yet, oldest first (facilitators only)."""
+    return [
+        {**alert_public(a), "holds_piece": _held_for(state, a.participant_id)}
+        for a in state.alerts
+        if a.acknowledged_by is None
+    ]
+
+
+def _held_for(state: RoomState, participant_id: int | None) -> bool:
+    holder = state.holder
+    return holder is not None and holder.held and holder.participant_id == participant_id
+
+
 def not_shared_yet(state: RoomState) -> list[int]:
     """Who in the room has not shared in this meeting yet, in seat order (facilitators
     only ever see this; nothing measures how long anyone spoke)."""
@@ -578,14 +738,29 @@ def _seated(state: RoomState) -> list[Participant]:
 
 
 def next_deadline(state: RoomState) -> tuple[int, datetime] | None:
-    """When to try ``Expire(turn_id)`` next, as (turn_id, moment); None if nothing is due."""
-    holder = state.holder
-    if holder is None or state.status != "live" or holder.deadline is None:
+    """When to try ``Expire(turn_id)`` next, as (turn_id, moment); None if nothing is due.
+
+    The moment is the earliest of the holder's deadline and grace (in a live room) and
+    every participant's away deadlines (until the room ends). ``turn_id`` is the current
+    turn's, or 0 when nobody holds the piece: ``Expire`` applies the participants'
+    deadlines whatever turn it names.
+    """
+    if state.status == "ended":
         return None
-    moments = [holder.deadline]
-    if holder.grace_deadline is not None:
-        moments.append(holder.grace_deadline)
-    return holder.turn_id, min(moments)
+    holder = state.holder
+    moments = []
+    if holder is not None and state.status == "live":
+        moments += [m for m in (holder.deadline, holder.grace_deadline) if m is not None]
+    for p in state.participants:
+        if p.removed:
+            continue
+        if p.away_at is not None:
+            moments.append(p.away_at)
+        if p.leave_queue_at is not None and p.participant_id in state.queue:
+            moments.append(p.leave_queue_at)
+    if not moments:
+        return None
+    return (0 if holder is None else holder.turn_id), min(moments)
 
 
 # --- Checks for commands the store handles ------------------------------------------------
@@ -891,6 +1066,9 @@ def _reconnect(change: _Change, known: Participant, command: Join) -> None:
         connections=known.connections + 1,
         display_name=command.display_name,
         role=command.role,
+        away=False,
+        away_at=None,
+        leave_queue_at=None,
     )
     change.put_participant(returning)
     if not known.present:
@@ -909,9 +1087,17 @@ def _disconnect(change: _Change, _acting: None, command: Disconnect) -> None:
         raise Refused("not_found", "That person isn't in this circle.")
     if leaving.connections == 0:
         return
-    change.put_participant(replace(leaving, connections=leaving.connections - 1))
     if leaving.connections > 1:
+        change.put_participant(replace(leaving, connections=leaving.connections - 1))
         return
+    change.put_participant(
+        replace(
+            leaving,
+            connections=0,
+            away_at=change.now + timedelta(seconds=GRACE_SECONDS),
+            leave_queue_at=change.now + timedelta(seconds=AWAY_QUEUE_SECONDS),
+        )
+    )
     change.emit("left", participant_id=leaving.participant_id)
     holder = change.state.holder
     if (
@@ -924,15 +1110,45 @@ def _disconnect(change: _Change, _acting: None, command: Disconnect) -> None:
 
 
 def _expire(change: _Change, _acting: None, command: Expire) -> None:
-    """End the turn ``command.turn_id`` if its grace or its time has run out."""
+    """End the turn ``command.turn_id`` if its grace or its time has run out, then apply
+    every participant's away deadline that is due (whatever turn the command names)."""
     state = change.state
-    holder = state.holder
-    if state.status != "live" or holder is None or holder.turn_id != command.turn_id:
+    if state.status == "ended":
         return
-    if holder.grace_deadline is not None and change.now >= holder.grace_deadline:
-        _end_turn(change, "disconnected")
-    elif holder.deadline is not None and change.now >= holder.deadline:
-        _end_turn(change, "timeout")
+    holder = state.holder
+    if state.status == "live" and holder is not None and holder.turn_id == command.turn_id:
+        if holder.grace_deadline is not None and change.now >= holder.grace_deadline:
+            _end_turn(change, "disconnected")
+        elif holder.deadline is not None and change.now >= holder.deadline:
+            _end_turn(change, "timeout")
+    _apply_away_deadlines(change)
+
+
+def _apply_away_deadlines(change: _Change) -> None:
+    """Mark away whoever has been gone past the grace; take out of the queue whoever has
+    been gone five minutes. Each deadline is cleared once applied, so a repeat is a no-op."""
+    leaving_queue = set()
+    for p in sorted(change.state.participants, key=lambda p: p.seat):
+        if p.removed or p.present:
+            continue
+        now_away = p.away_at is not None and change.now >= p.away_at
+        queue_due = p.leave_queue_at is not None and change.now >= p.leave_queue_at
+        if not (now_away or queue_due):
+            continue
+        change.put_participant(
+            replace(
+                p,
+                away=p.away or now_away,
+                away_at=None if now_away else p.away_at,
+                leave_queue_at=None if queue_due else p.leave_queue_at,
+            )
+        )
+        if now_away:
+            change.emit("participant_away", participant_id=p.participant_id)
+        if queue_due:
+            leaving_queue.add(p.participant_id)
+    if leaving_queue:
+        _set_queue(change, tuple(pid for pid in change.state.queue if pid not in leaving_queue))
 
 
 def _sync(_change: _Change, _acting: None, _command: Sync) -> None:
@@ -1063,6 +1279,9 @@ def _pause(change: _Change, _acting: Participant, _command: Pause) -> None:
             holder=replace(holder, deadline=None, remaining=remaining, grace_deadline=None)
         )
         _emit_holder(change, "turn_paused")
+    elif holder is not None and holder.held:
+        # Already stopped for a support request: only the grace waits for resume too.
+        change.update(holder=replace(holder, grace_deadline=None))
 
 
 def _resume(change: _Change, _acting: Participant, _command: Resume) -> None:
@@ -1077,12 +1296,17 @@ def _resume(change: _Change, _acting: Participant, _command: Resume) -> None:
     holder = state.holder
     if holder is not None and holder.remaining is not None:
         away = not _is_present(state, holder.participant_id)
+        grace = change.now + timedelta(seconds=GRACE_SECONDS) if away else None
+        if holder.held:
+            # Still held for a support request: the clock waits for ``SupportClosed``.
+            change.update(holder=replace(holder, grace_deadline=grace))
+            return
         change.update(
             holder=replace(
                 holder,
                 deadline=change.now + timedelta(seconds=holder.remaining),
                 remaining=None,
-                grace_deadline=change.now + timedelta(seconds=GRACE_SECONDS) if away else None,
+                grace_deadline=grace,
             )
         )
         _emit_holder(change, "turn_resumed")
@@ -1229,7 +1453,9 @@ def _remove(change: _Change, acting: Participant | None, command: Remove) -> Non
     if target.can_moderate and acting is not None:
         # Only the system (a ban or removal from the circle) takes out a facilitator.
         raise Refused("forbidden", "Facilitators can't be removed from the circle.")
-    change.put_participant(replace(target, removed=True, connections=0))
+    change.put_participant(
+        replace(target, removed=True, connections=0, away=False, away_at=None, leave_queue_at=None)
+    )
     change.emit("participant_removed", participant_id=target.participant_id)
     _set_queue(change, _without(change.state.queue, target.participant_id))
     _end_turn_of(change, target.participant_id, "removed")
@@ -1250,6 +1476,81 @@ def _remind(change: _Change, _acting: Participant, command: Remind) -> None:
     if len(command.text) > MAX_REMINDER_CHARS:
         raise Refused("too_long", f"A reminder can be up to {MAX_REMINDER_CHARS} characters.")
     change.emit("agreement_reminder", text=command.text.strip())
+
+
+def _acknowledge_support(change: _Change, acting: Participant, command: AcknowledgeSupport) -> None:
+    """Mark an alert seen by ``acting``; a second acknowledgement changes nothing (the
+    store tells its sender who acknowledged it first)."""
+    _require_int(command.alert_id, "alert_id", 1)
+    alert = change.state.alert(command.alert_id)
+    if alert is None:
+        raise Refused("not_found", "That support request isn't in this circle.")
+    if alert.acknowledged_by is not None:
+        return
+    seen = replace(alert, acknowledged_by=(acting.participant_id, acting.display_name), note="")
+    change.update(alerts=tuple(seen if a is alert else a for a in change.state.alerts))
+
+
+def _clear_away(change: _Change, _acting: Participant, command: ClearAway) -> None:
+    """Take someone who is not connected out of the queue now."""
+    target = _target(change.state, command.participant_id)
+    if target.present:
+        raise Refused("bad_request", f"{target.display_name} is here.")
+    if target.leave_queue_at is not None:
+        change.put_participant(replace(target, leave_queue_at=None))
+    _set_queue(change, _without(change.state.queue, target.participant_id))
+
+
+def _open_alert(change: _Change, _acting: None, command: OpenAlert) -> None:
+    """Number a support alert for the facilitators; a support request from the holder of
+    the piece holds their clock until they close the dialog."""
+    if command.reason not in ALERT_REASONS:
+        raise Refused("bad_request", f"reason must be one of {', '.join(ALERT_REASONS)}.")
+    state = change.state
+    alert = SupportAlert(
+        alert_id=state.next_alert_id,
+        reason=command.reason,
+        participant_id=command.participant_id,
+        display_name=command.display_name,
+        created_at=change.now,
+        note=command.note,
+        share_id=command.share_id,
+        user_id=command.user_id,
+    )
+    change.update(alerts=(*state.alerts, alert), next_alert_id=alert.alert_id + 1)
+    if command.reason == "need_support" and command.participant_id is not None:
+        _hold_clock(change, command.participant_id)
+
+
+def _hold_clock(change: _Change, participant_id: int) -> None:
+    holder = change.state.holder
+    if holder is None or holder.participant_id != participant_id or holder.held:
+        return
+    if holder.deadline is None:  # a paused room: the clock is already stopped
+        change.update(holder=replace(holder, held=True))
+        return
+    remaining = max(0.0, (holder.deadline - change.now).total_seconds())
+    change.update(holder=replace(holder, held=True, deadline=None, remaining=remaining))
+    _emit_holder(change, "turn_paused")
+
+
+def _support_closed(change: _Change, me: Participant, _command: SupportClosed) -> None:
+    """The support dialog closed: a clock held for it runs again (in a live room)."""
+    holder = change.state.holder
+    if holder is None or holder.participant_id != me.participant_id or not holder.held:
+        return
+    if change.state.status != "live":
+        change.update(holder=replace(holder, held=False))
+        return
+    change.update(
+        holder=replace(
+            holder,
+            held=False,
+            deadline=change.now + timedelta(seconds=holder.remaining or 0.0),
+            remaining=None,
+        )
+    )
+    _emit_holder(change, "turn_resumed")
 
 
 _RULES: dict[type, _Rule] = {
@@ -1281,6 +1582,10 @@ _RULES: dict[type, _Rule] = {
     Disconnect: _Rule(_disconnect, _Who.CONNECTION, runs_when_ended=True),
     Expire: _Rule(_expire, _Who.ANYONE, runs_when_ended=True),
     Remind: _Rule(_remind, _Who.MODERATOR),
+    SupportClosed: _Rule(_support_closed, _Who.PRESENT, runs_when_ended=True),
+    AcknowledgeSupport: _Rule(_acknowledge_support, _Who.MODERATOR, runs_when_ended=True),
+    ClearAway: _Rule(_clear_away, _Who.MODERATOR),
+    OpenAlert: _Rule(_open_alert, _Who.SERVER, runs_when_ended=True),
 }
 
 
@@ -1298,6 +1603,7 @@ def check_invariants(state: RoomState) -> None:
     _check_queue(state)
     _check_holder(state)
     _check_shares(state)
+    _check_alerts(state)
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -1327,6 +1633,11 @@ def _check_participants(state: RoomState) -> None:
         _expect(p.role in ROLES, f"participant {p.participant_id} has unknown role")
         _expect(p.connections >= 0, f"participant {p.participant_id} has negative connections")
         _expect(not p.removed or p.connections == 0, f"removed {p.participant_id} is connected")
+        if p.present:
+            _expect(
+                not p.away and p.away_at is None and p.leave_queue_at is None,
+                f"participant {p.participant_id} is here and away",
+            )
 
 
 def _check_queue(state: RoomState) -> None:
@@ -1352,7 +1663,14 @@ def _check_holder(state: RoomState) -> None:
     _expect(participant is not None, "the holder is unknown")
     _expect(not participant.removed, "a removed participant holds the piece")
     _expect(not participant.muted, "a muted participant holds the piece")
-    if state.status == "live":
+    if state.status == "live" and holder.held:
+        _expect(holder.deadline is None, "a held turn has a deadline")
+        _expect(holder.remaining is not None, "a held turn has no remaining time")
+        _expect(
+            (holder.grace_deadline is None) == participant.present,
+            "grace is set exactly while a live holder is away",
+        )
+    elif state.status == "live":
         _expect(holder.deadline is not None, "a live turn has no deadline")
         _expect(holder.remaining is None, "a live turn has frozen time")
         _expect(
@@ -1363,6 +1681,18 @@ def _check_holder(state: RoomState) -> None:
         _expect(holder.deadline is None, "a paused turn has a deadline")
         _expect(holder.remaining is not None, "a paused turn has no remaining time")
         _expect(holder.grace_deadline is None, "a paused turn has a grace deadline")
+
+
+def _check_alerts(state: RoomState) -> None:
+    ids = [a.alert_id for a in state.alerts]
+    _expect(len(set(ids)) == len(ids), "alert ids repeat")
+    _expect(all(0 < aid < state.next_alert_id for aid in ids), "alert id unallocated")
+    for alert in state.alerts:
+        _expect(alert.reason in ALERT_REASONS, f"alert {alert.alert_id} has unknown reason")
+        _expect(
+            alert.acknowledged_by is None or not alert.note,
+            f"acknowledged alert {alert.alert_id} kept its note",
+        )
 
 
 def _check_shares(state: RoomState) -> None:

@@ -8,25 +8,17 @@ the text of a share, except the snapshot a report keeps for moderators.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from meetings.room.rules import Participant, Refused
+from circles.rendering import crisis_resource_lines
+from meetings.room.rules import Refused
 from moderation.actions import file_report, record_action, record_safety_event
 from moderation.models import SafetyEvent
 from moderation.safety import check_text, crisis_languages
 
 MAX_NOTE_CHARS = 1000
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A private ``resources`` frame for the person, and a ``support_alert`` for moderators."""
-
-    resources: dict[str, Any]
-    support_alert: dict[str, Any]
 
 
 def check_share_text(text: object, content_warning: object) -> None:
@@ -46,25 +38,22 @@ def is_crisis(room, text: str) -> bool:
     return bool(found) and bool(found & {"", room.meeting.circle.language})
 
 
-def _alert(meeting, participant: Participant, reason: str, note: str, **extra) -> Alert:
-    resources = {
+def resources(meeting, reason: str, alert_id: int) -> dict[str, Any]:
+    """The private ``resources`` frame: the circle's crisis resources, as text and as
+    lines of links (the same ones the room page and the circle page show)."""
+    text = meeting.circle.crisis_resources_text
+    return {
         "type": "resources",
         "reason": reason,
-        "text": meeting.circle.crisis_resources_text,
+        "text": text,
+        "links": crisis_resource_lines(text),
+        "alert_id": alert_id,
     }
-    support_alert = {
-        "type": "support_alert",
-        "reason": reason,
-        "participant_id": participant.participant_id,
-        "display_name": participant.display_name,
-        "note": note,
-        **extra,
-    }
-    return Alert(resources, support_alert)
 
 
-def need_support(meeting, participant: Participant, user, note: str) -> Alert:
-    """Someone asked for support: moderation records it; the room is never told."""
+def need_support(meeting, user, note: str) -> None:
+    """Someone asked for support: moderation records it (its queue shows it); the room is
+    never told."""
     record_safety_event(
         kind=SafetyEvent.Kind.NEED_SUPPORT,
         user=user,
@@ -72,19 +61,17 @@ def need_support(meeting, participant: Participant, user, note: str) -> Alert:
         meeting_id=meeting.pk,
         note=note,
     )
-    return _alert(meeting, participant, "need_support", note)
 
 
-def crisis_share(meeting, participant: Participant, user, share) -> Alert:
-    """A share matched a crisis phrase: it is still posted; its author gets the circle's
-    resources and the facilitators a private alert (neither carries the share's text)."""
+def crisis_share(meeting, user) -> None:
+    """A share matched a crisis phrase: it is still posted; moderation records that it
+    happened, never the share's text."""
     record_safety_event(
         kind=SafetyEvent.Kind.CRISIS_MATCH,
         user=user,
         circle=meeting.circle,
         meeting_id=meeting.pk,
     )
-    return _alert(meeting, participant, "crisis_share", "", share_id=share.share_id)
 
 
 _REPORT_REFUSALS = {"too_long": "too_long", "not_found": "not_found"}
@@ -122,7 +109,7 @@ def audit(action: str, meeting, state, actor, command, user) -> None:
     """Write a facilitator's room command to the moderation audit log: who, what, whom,
     never the text of a share."""
     extra: dict[str, Any] = {"seq": state.seq}
-    for name in ("participant_id", "share_id", "position", "seconds", "mode"):
+    for name in ("participant_id", "share_id", "position", "seconds", "mode", "alert_id"):
         if hasattr(command, name):
             extra[name] = getattr(command, name)
     target_user = None

@@ -68,6 +68,7 @@ AUDITED = {
     rules.Unlock: "room.unlocked",
     rules.Hide: "room.share.hidden",
     rules.Remind: "room.agreement.reminded",
+    rules.ClearAway: "room.participant.cleared",
 }
 
 
@@ -110,6 +111,7 @@ class Outcome:
     replies: list[dict[str, Any]] = field(default_factory=list)
     repeat: bool = False
     repeat_seq: int | None = None
+    private: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
 
     @property
     def seq(self) -> int | None:
@@ -117,6 +119,10 @@ class Outcome:
         if self.repeat:
             return self.repeat_seq
         return self.events[-1]["seq"] if self.events else None
+
+    def send_privately(self, group: str, frames: list[dict[str, Any]]) -> None:
+        """Frames for one group only (no seq), sent after commit, after the events."""
+        self.private.append((group, frames))
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -207,9 +213,10 @@ def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> d
     shares (with their text) that are still visible."""
     frame = {"type": "state", **rules.public_state(state)}
     me = state.participant(participant_id)
-    frame["you"] = None if me is None else _you(me)
+    frame["you"] = None if me is None else _you(me, meeting_id)
     if me is not None and me.can_moderate:
         frame["not_shared_yet"] = rules.not_shared_yet(state)
+        frame["support_alerts"] = rules.open_alerts(state)
     metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
     shares = Share.objects.filter(
         meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
@@ -218,14 +225,32 @@ def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> d
     return frame
 
 
-def _you(me: Participant) -> dict[str, Any]:
+def _you(me: Participant, meeting_id: int) -> dict[str, Any]:
     return {
         "participant_id": me.participant_id,
         "display_name": me.display_name,
         "role": me.role,
         "muted": me.muted,
         "can_moderate": me.can_moderate,
+        "mute": mute_of(meeting_id, me) if me.muted else None,
     }
+
+
+def mute_of(meeting_id: int, me: Participant) -> dict[str, Any]:
+    """What a muted person is told of their mute: moderation's mute in the circle (until
+    when), or a facilitator's in this room (until they unmute, at most the meeting)."""
+    from circles.models import Membership
+
+    until = (
+        Membership.objects.filter(
+            user_id=me.user_id, circle__meetings=meeting_id, muted_until__gt=timezone.now()
+        )
+        .values_list("muted_until", flat=True)
+        .first()
+    )
+    if until is not None:
+        return {"scope": "circle", "until": until.isoformat()}
+    return {"scope": "meeting", "until": None}
 
 
 def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -> dict[str, Any]:
@@ -364,7 +389,12 @@ def _run(room, state, actor, command, user, now) -> Outcome:
     if isinstance(command, Report):
         return _report(room, state, actor, command, user)
     if isinstance(command, rules.NeedSupport):
-        return _need_support(room, state, actor, command, user)
+        asking = rules.check_need_support(state, actor)
+        return _support(room, state, asking, user, command.note, now)
+    if isinstance(command, SupportRequest):
+        return _support(room, state, state.participant_for_user(user.pk), user, command.note, now)
+    if isinstance(command, rules.AcknowledgeSupport):
+        return _acknowledge(room, state, actor, command, user, now)
     if isinstance(command, rules.Nudge):
         return _nudge(room, state, actor, command, user)
     if isinstance(command, rules.Remind):
@@ -379,9 +409,11 @@ def _run(room, state, actor, command, user, now) -> Outcome:
         elif event["type"] == "reaction":
             _record_reaction(room, event, actor, user, now)
         elif event["type"] == "share_hidden":
-            _record_hidden(room, event, user, now)
+            _record_hidden(room, new_state, event, user, now, outcome)
         elif event["type"] == "room":
             _sync_meeting_status(room, event["status"], now)
+        elif event["type"] == "participant_muted":
+            _tell_the_muted(room, new_state, event, actor, outcome)
     if events and type(command) in AUDITED and not actor.is_system:
         safety.audit(AUDITED[type(command)], room.meeting, new_state, actor, command, user)
     return outcome
@@ -458,9 +490,19 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
         created_at=share.created_at.isoformat(),
     )
     if safety.is_crisis(room, command.text):
-        alert = safety.crisis_share(room.meeting, author, user, share)
-        outcome.replies.append(alert.resources)
-        _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])
+        safety.crisis_share(room.meeting, user)
+        opened = rules.OpenAlert(
+            "crisis_share",
+            author.display_name,
+            author.participant_id,
+            share_id=share.share_id,
+            user_id=author.user_id,
+        )
+        outcome.state, _ = rules.apply(outcome.state, rules.SYSTEM, opened, now)
+        alert = outcome.state.alerts[-1]
+        outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
+        frame = _alert_frame(outcome.state, alert)
+        outcome.send_privately(moderators_group(room.meeting_id), [frame])
 
 
 def _record_reaction(room, event, actor: Actor, user, now) -> None:
@@ -475,10 +517,25 @@ def _record_reaction(room, event, actor: Actor, user, now) -> None:
         )
 
 
-def _record_hidden(room, event, user, now) -> None:
+def _record_hidden(room, state, event, user, now, outcome) -> None:
+    """Mark the share hidden and tell its author alone, privately."""
     Share.objects.filter(
         meeting_id=room.meeting_id, share_id=event["share_id"], hidden_at__isnull=True
     ).update(hidden_at=now, hidden_by=user)
+    meta = state.share(event["share_id"])
+    frame = {"type": "your_share_hidden", "share_id": event["share_id"]}
+    outcome.send_privately(participant_group(room.meeting_id, meta.participant_id), [frame])
+
+
+def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
+    """The muted person alone is told what the mute is and how long it lasts."""
+    muted = state.participant(event["participant_id"])
+    if actor.is_system:  # moderation's mute in the circle, which the Membership row holds
+        mute = mute_of(room.meeting_id, muted)
+    else:
+        mute = {"scope": "meeting", "until": None}
+    frame = {"type": "mute", **mute}
+    outcome.send_privately(participant_group(room.meeting_id, muted.participant_id), [frame])
 
 
 def _sync_meeting_status(room: Room, status: str, now: datetime) -> None:
@@ -502,14 +559,85 @@ def _report(room, state, actor: Actor, command: Report, user) -> Outcome:
     return Outcome(state, replies=[{"type": "reported", "share_id": command.share_id}])
 
 
-def _need_support(room, state, actor: Actor, command: rules.NeedSupport, user) -> Outcome:
-    asking = rules.check_need_support(state, actor)
-    note = command.note.strip() if isinstance(command.note, str) else ""
+@dataclass(frozen=True)
+class SupportRequest:
+    """ "I need support" from the room page over HTTP (the socket was not connected): the
+    same action as ``need_support``, for a person who may not be seated or connected."""
+
+    note: str = ""
+
+
+def ask_for_support(meeting_id: int, user, note: str = "", now: datetime | None = None) -> int:
+    """Someone who may see the room page asks for support without the socket: record the
+    safety event, open the alert (holding their clock if they hold the piece) and tell
+    every connected facilitator at once. Returns the alert's id."""
+    outcome = execute(meeting_id, rules.SYSTEM, SupportRequest(note), user=user, now=now)
+    return outcome.replies[0]["alert_id"]
+
+
+def _support(room, state, asking: Participant | None, user, note: object, now) -> Outcome:
+    """The one support action behind the socket's ``need_support`` and the HTTP request.
+    Runs under the room's lock; the alert reaches the facilitators after commit."""
+    note = note.strip() if isinstance(note, str) else ""
     if len(note) > safety.MAX_NOTE_CHARS:
         raise Refused("too_long", f"A note can be up to {safety.MAX_NOTE_CHARS} characters.")
-    alert = safety.need_support(room.meeting, asking, user, note)
-    _send_after_commit(moderators_group(room.meeting_id), [alert.support_alert])
-    return Outcome(state, replies=[alert.resources])
+    safety.need_support(room.meeting, user, note)
+    name = asking.display_name if asking is not None else user.display_name
+    opened = rules.OpenAlert(
+        "need_support",
+        name,
+        None if asking is None else asking.participant_id,
+        note,
+        user_id=user.pk,
+    )
+    new_state, events = rules.apply(state, rules.SYSTEM, opened, now)
+    alert = new_state.alerts[-1]
+    resources = safety.resources(room.meeting, "need_support", alert.alert_id)
+    outcome = Outcome(new_state, events, replies=[resources])
+    outcome.send_privately(moderators_group(room.meeting_id), [_alert_frame(new_state, alert)])
+    return outcome
+
+
+def _alert_frame(state: RoomState, alert: rules.SupportAlert) -> dict[str, Any]:
+    opened = next(a for a in rules.open_alerts(state) if a["alert_id"] == alert.alert_id)
+    return {"type": "support_alert", **opened}
+
+
+def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
+    """A facilitator saw an alert: every connected facilitator is told who did. A repeat
+    changes nothing; its sender alone is told who acknowledged it first."""
+    before = state.alert(command.alert_id)
+    new_state, events = rules.apply(state, actor, command, now)
+    alert = new_state.alert(command.alert_id)
+    who, name = alert.acknowledged_by
+    frame = {
+        "type": "support_acknowledged",
+        "alert_id": alert.alert_id,
+        "by": {"participant_id": who, "display_name": name},
+    }
+    if before.acknowledged_by is not None:
+        return Outcome(state, replies=[frame])
+    safety.audit(
+        "room.support.acknowledged", room.meeting, new_state, actor, _Acknowledged(alert), user
+    )
+    outcome = Outcome(new_state, events)
+    outcome.send_privately(moderators_group(room.meeting_id), [frame])
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Acknowledged:
+    """What the audit log records of an acknowledgement: which alert, whose it was."""
+
+    alert: rules.SupportAlert
+
+    @property
+    def alert_id(self) -> int:
+        return self.alert.alert_id
+
+    @property
+    def participant_id(self) -> int | None:
+        return self.alert.participant_id
 
 
 def _nudge(room, state, actor: Actor, command: rules.Nudge, user) -> Outcome:
@@ -520,9 +648,10 @@ def _nudge(room, state, actor: Actor, command: rules.Nudge, user) -> Outcome:
     if text is None:
         raise Refused("bad_request", "That nudge isn't one of this circle's.")
     frame = {"type": "nudge", "text_id": command.text_id, "text": text}
-    _send_after_commit(participant_group(room.meeting_id, holder.participant_id), [frame])
     safety.audit("room.holder.nudged", room.meeting, state, actor, _Nudged(holder), user)
-    return Outcome(state, replies=[{"type": "nudged", "participant_id": holder.participant_id}])
+    outcome = Outcome(state, replies=[{"type": "nudged", "participant_id": holder.participant_id}])
+    outcome.send_privately(participant_group(room.meeting_id, holder.participant_id), [frame])
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -701,6 +830,13 @@ def timer_of(state: RoomState) -> list | None:
 
 
 def _after_commit(meeting_id: int, outcome: Outcome) -> None:
+    """After commit: the events to the room, then each private frame to its group."""
+    _events_after_commit(meeting_id, outcome)
+    for group, frames in outcome.private:
+        _send_after_commit(group, frames)
+
+
+def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
     if not outcome.events:
         return
     message = {

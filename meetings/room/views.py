@@ -1,29 +1,54 @@
-"""The talking circle's page. The room itself lives on the WebSocket (see consumer.py)."""
+"""The talking circle's page, and "I need support" over HTTP for when its socket is not
+connected. The room itself lives on the WebSocket (see consumer.py)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from circles.permissions import membership_of
+from circles.rendering import crisis_resource_lines
 from meetings.followups.hooks import support_promise
+from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
-from meetings.room import gentle
+from meetings.room import gentle, store
 from meetings.room.models import Reaction
+from meetings.room.rules import REFUSAL_MESSAGES, Refused
 from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
+
+NOT_IN_THE_ROOM = (
+    "The room is for the circle's members who said they are going, the meeting's "
+    "facilitators, the circle's hosts and site staff."
+)
+# "I need support" over HTTP, per account. A person who presses it again and again still
+# sees the resources every time; only the recording waits.
+SUPPORT_RATE = "6/m"
+SUPPORT_RATE_MESSAGE = (
+    "You've asked several times in a minute. A facilitator has your request; "
+    "the resources below are always here."
+)
+SUPPORT_RECORDED = "A facilitator has been told you need support."
+
+
+def _room_for(user, meeting_id) -> tuple[Meeting, str]:
+    """The meeting and the person's room role, with the page's refusals (404, 403)."""
+    meeting = get_meeting_for(user, meeting_id)
+    role = room_role(user, meeting)
+    if role is None:
+        raise PermissionDenied(NOT_IN_THE_ROOM)
+    return meeting, role
 
 
 @require_GET
 @login_required
 def room(request, meeting_id):
-    meeting = get_meeting_for(request.user, meeting_id)
-    role = room_role(request.user, meeting)
-    if role is None:
-        raise PermissionDenied(
-            "The room is for the circle's members who said they are going, the meeting's "
-            "facilitators, the circle's hosts and site staff."
-        )
+    meeting, role = _room_for(request.user, meeting_id)
     membership = membership_of(request.user, meeting.circle)
     can_moderate = is_room_moderator(role)
     wellbeing = wellbeing_context(request.user, meeting)
@@ -40,6 +65,85 @@ def room(request, meeting_id):
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
         "support_promise": support_promise(request.user),
+        "crisis_resources": crisis_resource_lines(meeting.circle.crisis_resources_text),
+        "support_url": reverse("room:support", args=[meeting.pk]),
+        "room_ended": room_has_ended(meeting),
+        "next_meeting": next_meeting_of(meeting),
         **wellbeing,
     }
     return render(request, "meetings/room.html", context)
+
+
+def room_has_ended(meeting: Meeting, now=None) -> bool:
+    """Ended by a facilitator (or the room's state), or past its close."""
+    now = now or timezone.now()
+    if meeting.status == Meeting.Status.ENDED or now >= meeting.closes_at:
+        return True
+    state = store.load_state(meeting.pk)
+    return state is not None and state.status == "ended"
+
+
+def next_meeting_of(meeting: Meeting) -> Meeting | None:
+    """The circle's next scheduled meeting after this one."""
+    return (
+        Meeting.objects.filter(
+            circle_id=meeting.circle_id,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=max(meeting.starts_at, timezone.now()),
+        )
+        .exclude(pk=meeting.pk)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@ratelimit(key="user", rate=SUPPORT_RATE, method="POST", block=False)
+def support(request, meeting_id):
+    """ "I need support" without the socket: the same action as the socket's
+    ``need_support``. JSON for ``fetch`` (``Accept: application/json``), a plain page with
+    the circle's crisis resources for a form posted without JavaScript."""
+    if not request.user.is_authenticated:
+        return _support_answer(request, None, 401, "forbidden", "Please log in again.")
+    if request.method != "POST":
+        return _support_answer(request, None, 405, "bad_request", "Send this as a POST.")
+    try:
+        meeting, _role = _room_for(request.user, meeting_id)
+    except Http404:
+        return _support_answer(request, None, 404, "not_found", "There's no such meeting.")
+    except PermissionDenied:
+        return _support_answer(request, None, 403, "forbidden", NOT_IN_THE_ROOM)
+    if getattr(request, "limited", False):
+        return _support_answer(request, meeting, 429, "rate_limited", SUPPORT_RATE_MESSAGE)
+    try:
+        alert_id = store.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
+    except Refused as refusal:
+        status = 403 if refusal.code == "forbidden" else 400
+        return _support_answer(request, meeting, status, refusal.code, refusal.message)
+    if _wants_json(request):
+        return JsonResponse({"recorded": True, "alert_id": alert_id})
+    return _support_page(request, meeting, 200, SUPPORT_RECORDED, recorded=True)
+
+
+def _support_answer(request, meeting, status: int, code: str, message: str):
+    if _wants_json(request):
+        body = {"error": {"code": code, "message": message or REFUSAL_MESSAGES[code]}}
+        return JsonResponse(body, status=status)
+    return _support_page(request, meeting, status, message)
+
+
+def _support_page(request, meeting, status: int, message: str, recorded: bool = False):
+    if meeting is not None:
+        text = meeting.circle.crisis_resources_text
+    else:
+        text = settings.HEARTH_DEFAULT_CRISIS_RESOURCES
+    context = {
+        "meeting": meeting,
+        "recorded": recorded,
+        "message": message,
+        "crisis_resources": crisis_resource_lines(text),
+    }
+    return render(request, "meetings/room_support.html", context, status=status)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")

@@ -47,11 +47,29 @@ def check_in_is_open(meeting: Meeting, moment: str, now=None) -> bool:
     if moment == CheckIn.Moment.ARRIVING:
         return meeting.room_is_open(now)
     if moment == CheckIn.Moment.LEAVING:
+        # From the scheduled start, or from when a facilitator started (or ended) the
+        # meeting if that came first, until the window after the room closes.
+        begun = meeting.starts_at <= now or meeting.status in (
+            Meeting.Status.LIVE,
+            Meeting.Status.ENDED,
+        )
         return (
             meeting.status != Meeting.Status.CANCELLED
-            and meeting.starts_at <= now < check_out_closes_at(meeting)
+            and begun
+            and now < check_out_closes_at(meeting)
         )
     return False
+
+
+def check_out_offered(user, meeting: Meeting, now=None) -> bool:
+    """Whether the room page carries the check-out form (hidden until the room ends): for
+    everyone who may enter the room, however early they loaded the page, until the
+    check-out window closes. ``can_check_in(..., "leaving")`` is "open right now"."""
+    return (
+        meeting_permissions.can_enter_room(user, meeting)
+        and meeting.status != Meeting.Status.CANCELLED
+        and _now(now) < check_out_closes_at(meeting)
+    )
 
 
 def why_not_check_in(user, meeting: Meeting, moment: str, now=None) -> str | None:

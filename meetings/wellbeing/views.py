@@ -86,6 +86,7 @@ def room_context(user, meeting) -> dict:
         "wellbeing_leaving_value": answer_value(mine.get(CheckIn.Moment.LEAVING)),
         "wellbeing_can_check_in": permissions.can_check_in(user, meeting, "arriving"),
         "wellbeing_can_check_out": permissions.can_check_in(user, meeting, "leaving"),
+        "wellbeing_check_out_offered": permissions.check_out_offered(user, meeting),
         "wellbeing_meeting_over": permissions.meeting_is_over(meeting),
         "wellbeing_needs_agreement": permissions.needs_meeting_agreement(user, meeting),
         "wellbeing_agreements": circle_queries.current_agreements(meeting.circle),

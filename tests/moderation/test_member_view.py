@@ -34,6 +34,41 @@ def test_their_own_membership_changes_are_not_listed(client, member, circle):
     assert "Left the circle" not in client.get(MINE).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("action", "label"),
+    [
+        ("room.holder.nudged", "nudged"),
+        ("room.participant.moved", "moved"),
+        ("room.turn.skipped", "skipped"),
+        ("room.turn.granted", "granted"),
+        ("room.participant.cleared", "cleared"),
+        ("room.support.acknowledged", "acknowledged"),
+    ],
+)
+def test_room_housekeeping_is_not_listed_as_moderation(client, host, member, circle, action, label):
+    record_action(actor=host, action=action, target_user=member, circle=circle, meeting_id=3)
+    client.force_login(member)
+    assert label not in client.get(MINE).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "label"),
+    [
+        ("room.participant.muted", "Muted in a meeting"),
+        ("room.participant.removed", "Removed from a meeting"),
+        ("room.share.hidden", "A share was hidden"),
+        ("moderation.member.banned", "Banned from the circle"),
+        ("circles.member.muted", "Muted in the circle"),
+    ],
+)
+def test_mutes_removals_bans_and_hidden_shares_are_listed(
+    client, host, member, circle, action, label
+):
+    record_action(actor=host, action=action, target_user=member, circle=circle, meeting_id=3)
+    client.force_login(member)
+    assert label in client.get(MINE).content.decode()
+
+
 def test_a_notice_can_be_marked_read_and_leaves_the_home_panel(client, host, member, member_report):
     handle_report(member_report, host, "warn", message="Please slow down")
     notice = Notice.objects.get()

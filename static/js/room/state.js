@@ -150,6 +150,10 @@ const handlers = {
   participant_unmuted(state, e) {
     setMuted(state, e.participant_id, false);
   },
+  participant_away(state, e) {
+    const p = person(state, e.participant_id);
+    if (p) p.away = true;
+  },
   participant_removed(state, e) {
     state.participants = state.participants.filter((p) => p.participant_id !== e.participant_id);
     if (state.not_shared_yet) state.not_shared_yet = state.not_shared_yet.filter((id) => id !== e.participant_id);
@@ -168,7 +172,12 @@ handlers.turn_extended = handlers.turn_timer;
 function setMuted(state, participantId, muted) {
   const p = person(state, participantId);
   if (p) p.muted = muted;
-  if (isMe(state, participantId)) state.you.muted = muted;
+  if (isMe(state, participantId)) {
+    state.you.muted = muted;
+    // The private "mute" frame says more (scope, until); until it arrives, a room mute.
+    if (!muted) state.you.mute = null;
+    else if (!state.you.mute) state.you.mute = { scope: "meeting", until: null };
+  }
 }
 
 export function reduce(state, event) {

@@ -119,8 +119,17 @@ def _muted(value):
         _person(state, event["participant_id"])["muted"] = value
         if _is_me(state, event["participant_id"]):
             state["you"]["muted"] = value
+            # The private ``mute`` frame tells more; a room mute until it arrives.
+            if not value:
+                state["you"]["mute"] = None
+            elif state["you"].get("mute") is None:
+                state["you"]["mute"] = {"scope": "meeting", "until": None}
 
     return handler
+
+
+def _away(state, event):
+    _person(state, event["participant_id"])["away"] = True
 
 
 def _removed(state, event):
@@ -155,4 +164,5 @@ HANDLERS = {
     "participant_muted": _muted(True),
     "participant_unmuted": _muted(False),
     "participant_removed": _removed,
+    "participant_away": _away,
 }

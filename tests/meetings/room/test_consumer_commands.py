@@ -254,12 +254,18 @@ def test_asking_for_support_tells_the_facilitators_and_nobody_else(
     resources, alert, quiet = run(scenario())
     assert resources["type"] == "resources"
     assert "emergency" in resources["text"]
+    assert resources["alert_id"] == 1
+    assert {"text": "116 123", "href": "tel:116123"} in resources["links"][-1]
     assert alert == {
         "type": "support_alert",
+        "alert_id": 1,
         "reason": "need_support",
         "participant_id": 2,
         "display_name": "Milo Member",
         "note": "I'm struggling tonight",
+        "share_id": None,
+        "created_at": alert["created_at"],
+        "holds_piece": False,
     }
     assert quiet
 
@@ -399,15 +405,19 @@ def test_muting_takes_the_piece_and_unmuting_gives_the_voice_back(
         )
         await host.send("mute", participant_id=2)
         muted = await everyone_receives(sockets, 2)
+        told = await milo.receive()
+        others_told = await host.nothing_more()
         await milo.send("raise_hand")
         refused = await milo.receive()
         await host.send("unmute", participant_id=2)
         unmuted = await everyone_receives(sockets, 1)
         await leave(*sockets)
-        return muted, refused, unmuted
+        return muted, told, others_told, refused, unmuted
 
-    muted, refused, unmuted = run(scenario())
+    muted, told, others_told, refused, unmuted = run(scenario())
     assert muted[0] == {"type": "participant_muted", "seq": 7, "participant_id": 2}
+    assert told == {"type": "mute", "scope": "meeting", "until": None}
+    assert others_told
     assert muted[1]["reason"] == "muted"
     assert refused["type"] == "error"
     assert refused["code"] == "muted"
@@ -462,15 +472,19 @@ def test_hiding_a_share_removes_it_from_every_screen_but_keeps_it_for_moderation
         await everyone_receives(sockets, 1)
         await host.send("hide", share_id=1)
         hidden = await everyone_receives(sockets, 1)
+        author_told = await milo.receive()
+        only_the_author = await olive.nothing_more()
         await olive.send("sync")
         state = await olive.receive()
         await olive.send("react", share_id=1, kind="heard")
         refused = await olive.receive()
         await leave(*sockets)
-        return hidden, state, refused
+        return hidden, author_told, only_the_author, state, refused
 
-    hidden, state, refused = run(scenario())
+    hidden, author_told, only_the_author, state, refused = run(scenario())
     assert hidden == [{"type": "share_hidden", "seq": 8, "share_id": 1}]
+    assert author_told == {"type": "your_share_hidden", "share_id": 1}
+    assert only_the_author
     assert state["shares"] == []
     assert refused["code"] == "not_found"
     share = Share.objects.get(meeting=meeting, share_id=1)

@@ -27,6 +27,7 @@ def test_a_member_who_is_going_gets_the_full_state_first(meeting, member, open_s
         "role": "member",
         "muted": False,
         "can_moderate": False,
+        "mute": None,
     }
     assert state["room"] == {
         "status": "open",
@@ -44,6 +45,7 @@ def test_a_member_who_is_going_gets_the_full_state_first(meeting, member, open_s
             "role": "member",
             "present": True,
             "muted": False,
+            "away": False,
         }
     ]
     assert state["seq"] == 1
@@ -73,6 +75,7 @@ def test_others_see_a_newcomer_join_with_their_display_name_only(
             "role": "member",
             "present": True,
             "muted": False,
+            "away": False,
         },
     }
     assert member.email not in str(joined)

@@ -8,6 +8,8 @@ from meetings.room.protocol import (
     ref_of,
 )
 from meetings.room.rules import (
+    AcknowledgeSupport,
+    ClearAway,
     End,
     EndTurn,
     Extend,
@@ -33,6 +35,7 @@ from meetings.room.rules import (
     Skip,
     Start,
     StartRound,
+    SupportClosed,
     Sync,
     Unlock,
     Unmute,
@@ -78,6 +81,9 @@ VALID_FRAMES = [
     ({"type": "hide", "share_id": 3}, Hide(3)),
     ({"type": "nudge", "text_id": "default-1"}, Nudge("default-1")),
     ({"type": "remind", "text": "We listen."}, Remind("We listen.")),
+    ({"type": "support_closed"}, SupportClosed()),
+    ({"type": "acknowledge_support", "alert_id": 4}, AcknowledgeSupport(4)),
+    ({"type": "clear_away", "participant_id": 3}, ClearAway(3)),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from meetings.room import rules, store
 from meetings.room.data import export_room_data, forget_user
-from meetings.room.models import Share
+from meetings.room.models import Room, Share
 from meetings.room.rules import Actor
 from tests.meetings.room.conftest import make_meeting
 
@@ -46,3 +46,15 @@ def test_a_deleted_account_leaves_its_shares_as_a_former_member(circle, facilita
     frame = store.snapshot(meeting.pk, state, 1)
     assert frame["shares"][0]["display_name"] == "a former member"
     assert "Milo" not in str(frame)
+
+
+def test_a_deleted_account_leaves_no_name_or_note_in_support_alerts(circle, facilitator, member):
+    meeting = live_room_with_a_share(circle, facilitator, member)
+    store.ask_for_support(meeting.pk, member, "It's my birthday and I'm alone")
+    revision = Room.objects.get(pk=meeting.pk).revision
+
+    forget_user(member)
+
+    alert = store.load_state(meeting.pk).alerts[-1]
+    assert (alert.display_name, alert.note) == ("a former member", "")
+    assert Room.objects.get(pk=meeting.pk).revision == revision + 1

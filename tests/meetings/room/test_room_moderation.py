@@ -70,9 +70,10 @@ def test_a_crisis_phrase_posts_the_share_and_sends_resources_privately(
     monkeypatch.setattr(store, "_send_after_commit", lambda group, frames: alerts.append(frames))
     outcome = share(live, member, "Some days I want to disappear.")
     assert [event["type"] for event in outcome.events] == ["shared"]
-    assert outcome.replies == [
-        {"type": "resources", "reason": "crisis_share", "text": circle.crisis_resources_text}
-    ]
+    [resources] = outcome.replies
+    assert resources["type"] == "resources"
+    assert (resources["reason"], resources["alert_id"]) == ("crisis_share", 1)
+    assert resources["text"] == circle.crisis_resources_text
     [[alert]] = alerts
     assert alert["type"] == "support_alert"
     assert alert["share_id"] == 1

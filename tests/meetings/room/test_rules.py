@@ -128,6 +128,7 @@ def test_joining_announces_the_newcomer_without_their_user_id():
                 "role": "member",
                 "present": True,
                 "muted": False,
+                "away": False,
             },
         }
     ]
@@ -594,7 +595,7 @@ def test_the_turn_ends_when_the_grace_period_runs_out():
 
     state, events = act(state, None, Expire(1), seconds=40)
 
-    assert types(events) == ["turn_ended", "turn_started"]
+    assert types(events) == ["turn_ended", "participant_away", "turn_started"]
     assert events[0]["reason"] == "disconnected"
     assert state.holder.participant_id == BO
 
@@ -612,7 +613,8 @@ def test_a_pause_stops_the_grace_period_and_resume_gives_a_fresh_one():
 
     state, _ = act(state, HANA, Pause(), seconds=35)
     assert state.holder.grace_deadline is None
-    assert next_deadline(state) is None
+    # Only Ada's own away deadline is left: the turn's clock and grace wait for resume.
+    assert next_deadline(state) == (1, state.participant(ADA).away_at)
 
     state, _ = act(state, HANA, Resume(), seconds=500)
     assert state.holder.grace_deadline == at(500 + GRACE_SECONDS)
@@ -1186,6 +1188,7 @@ def test_the_public_state_never_reveals_user_ids_or_removed_people():
         "role": "member",
         "present": True,
         "muted": True,
+        "away": False,
     }
     assert "user_id" not in json.dumps(snapshot)
 

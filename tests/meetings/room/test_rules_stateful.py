@@ -18,7 +18,9 @@ from meetings.room.rules import (
     REACTION_KINDS,
     REFUSAL_MESSAGES,
     SYSTEM,
+    AcknowledgeSupport,
     Actor,
+    ClearAway,
     Disconnect,
     End,
     EndTurn,
@@ -31,6 +33,7 @@ from meetings.room.rules import (
     LowerHand,
     Move,
     Mute,
+    OpenAlert,
     Pass,
     Pause,
     RaiseHand,
@@ -45,6 +48,7 @@ from meetings.room.rules import (
     Skip,
     Start,
     StartRound,
+    SupportClosed,
     Sync,
     Unlock,
     Unmute,
@@ -76,9 +80,17 @@ member_commands = st.one_of(
     shares,
     st.builds(React, share_id=share_ids, kind=st.sampled_from((*REACTION_KINDS, "hug"))),
     st.builds(Disconnect, participant_id=participant_ids),
+    st.just(SupportClosed()),
+)
+support_requests = st.builds(
+    OpenAlert,
+    reason=st.sampled_from(["need_support", "need_support", "crisis_share", "panic"]),
+    display_name=st.just("Ada"),
+    participant_id=st.none() | participant_ids,
+    note=st.sampled_from(["", "I'm not ok"]),
 )
 reactions = st.builds(React, share_id=share_ids, kind=st.sampled_from(REACTION_KINDS))
-holder_commands = st.one_of(shares, st.just(EndTurn()), st.just(Pass()))
+holder_commands = st.one_of(shares, st.just(EndTurn()), st.just(Pass()), st.just(SupportClosed()))
 running_the_room = st.one_of(
     st.just(Start()),
     st.just(Pause()),
@@ -99,11 +111,14 @@ moderator_commands = running_the_room | st.one_of(
     st.builds(Unmute, participant_id=participant_ids),
     st.builds(Remove, participant_id=participant_ids),
     st.builds(Hide, share_id=share_ids),
+    st.builds(AcknowledgeSupport, alert_id=st.integers(min_value=0, max_value=4)),
+    st.builds(ClearAway, participant_id=participant_ids),
 )
 any_command = st.one_of(
     member_commands,
     moderator_commands,
-    st.builds(Expire, turn_id=st.integers(min_value=1, max_value=12)),
+    st.builds(Expire, turn_id=st.integers(min_value=0, max_value=12)),
+    support_requests,
 )
 
 
@@ -169,6 +184,10 @@ def _holder_changed(view, event):
     view["holder"] = {key: event[key] for key in HOLDER_KEYS}
 
 
+def _away(view, event):
+    _update_participant(view, event["participant_id"], away=True)
+
+
 def _muted(view, event):
     _update_participant(view, event["participant_id"], muted=True)
 
@@ -204,6 +223,7 @@ REDUCERS = {
     "participant_muted": _muted,
     "participant_unmuted": _unmuted,
     "participant_removed": _removed,
+    "participant_away": _away,
     "shared": _about_shares,
     "reaction": _about_shares,
     "share_hidden": _about_shares,
@@ -269,6 +289,16 @@ class TalkingCircle(RuleBasedStateMachine):
         if self.state.holder is not None:
             self._apply(SYSTEM, Disconnect(self.state.holder.participant_id))
 
+    @rule(command=support_requests)
+    def someone_asks_for_support(self, command):
+        self._apply(SYSTEM, command)
+
+    @rule()
+    def the_holder_asks_for_support(self):
+        holder = self.state.holder
+        if holder is not None:
+            self._apply(SYSTEM, OpenAlert("need_support", "Ada", holder.participant_id))
+
     @rule(participant_id=member_ids, command=member_commands | reactions)
     def a_member_acts(self, participant_id, command):
         self._apply(Actor(participant_id), command)
@@ -318,9 +348,45 @@ class TalkingCircle(RuleBasedStateMachine):
         assert self.client == public_state(self.state)
 
     @invariant()
-    def a_live_turn_always_has_a_timer(self):
-        live_turn = self.state.status == "live" and self.state.holder is not None
-        assert (next_deadline(self.state) is not None) == live_turn
+    def a_running_clock_always_has_a_timer(self):
+        holder = self.state.holder
+        if self.state.status == "live" and holder is not None and not holder.held:
+            assert next_deadline(self.state) is not None
+
+    @invariant()
+    def the_timer_is_the_earliest_deadline(self):
+        due = next_deadline(self.state)
+        moments = [
+            moment
+            for p in self.state.participants
+            if not p.removed and self.state.status != "ended"
+            for moment in (
+                p.away_at,
+                p.leave_queue_at if p.participant_id in self.state.queue else None,
+            )
+            if moment is not None
+        ]
+        holder = self.state.holder
+        if holder is not None and self.state.status == "live":
+            moments += [m for m in (holder.deadline, holder.grace_deadline) if m is not None]
+        assert (due is None) == (not moments)
+        if due is not None:
+            assert due[1] == min(moments)
+
+    @invariant()
+    def a_held_clock_belongs_to_someone_who_asked_for_support(self):
+        holder = self.state.holder
+        if holder is not None and holder.held:
+            assert any(
+                a.participant_id == holder.participant_id and a.reason == "need_support"
+                for a in self.state.alerts
+            )
+
+    @invariant()
+    def someone_connected_is_never_away(self):
+        for p in self.state.participants:
+            if p.present:
+                assert not p.away
 
 
 TalkingCircle.TestCase.settings = settings(

@@ -64,3 +64,30 @@ def test_the_purge_counts_from_when_a_facilitator_ended_the_meeting(circle, faci
     assert meeting.ended_at is not None
     with time_machine.travel(meeting.ended_at + timedelta(hours=1, seconds=1)):
         assert purge_expired_shares() == 2
+
+
+def test_the_backstop_marks_someone_away_and_later_takes_them_out_of_the_queue(
+    circle, facilitator, member, other_member
+):
+    from meetings.room.tasks import expire_due_turns
+
+    starts = timezone.now()
+    meeting = make_meeting(
+        circle, facilitators=[facilitator], going=[member, other_member], starts_at=starts
+    )
+    store.join(meeting.pk, facilitator, "facilitator", now=starts)
+    store.join(meeting.pk, member, "member", now=starts)
+    store.join(meeting.pk, other_member, "member", now=starts)
+    store.execute(meeting.pk, Actor(1), rules.Start(), now=starts)
+    store.execute(meeting.pk, Actor(2), rules.RaiseHand(), now=starts)  # Milo holds it
+    store.execute(meeting.pk, Actor(3), rules.RaiseHand(), now=starts)
+    store.leave(meeting.pk, 3, now=starts)
+
+    with time_machine.travel(starts + timedelta(seconds=rules.GRACE_SECONDS + 1)):
+        assert expire_due_turns() == 1
+        assert expire_due_turns() == 0
+    state = store.load_state(meeting.pk)
+    assert state.participant(3).away and state.queue == (3,)
+    with time_machine.travel(starts + timedelta(seconds=rules.AWAY_QUEUE_SECONDS + 1)):
+        expire_due_turns()
+    assert store.load_state(meeting.pk).queue == ()
