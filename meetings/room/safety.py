@@ -38,7 +38,7 @@ def is_crisis(room, text: str) -> bool:
     return bool(found) and bool(found & {"", room.meeting.circle.language})
 
 
-def resources(meeting, reason: str, alert_id: int) -> dict[str, Any]:
+def resources(meeting, reason: str, alert_id: int | None) -> dict[str, Any]:
     """The private ``resources`` frame: the circle's crisis resources, as text and as
     lines of links (the same ones the room page and the circle page show)."""
     text = meeting.circle.crisis_resources_text

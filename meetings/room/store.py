@@ -365,8 +365,14 @@ def _answer_again(room, state, command, key, fingerprint: str) -> Outcome:
     if isinstance(command, Report):
         replies.append({"type": "reported", "share_id": command.share_id})
     elif isinstance(command, rules.NeedSupport):  # the resources again, never a new alert
-        text = room.meeting.circle.crisis_resources_text
-        replies.append({"type": "resources", "reason": "need_support", "text": text})
+        theirs = [
+            alert.alert_id
+            for alert in state.alerts
+            if alert.reason == "need_support" and alert.participant_id == participant_id
+        ]
+        replies.append(
+            safety.resources(room.meeting, "need_support", theirs[-1] if theirs else None)
+        )
     log.info(
         "room command repeat meeting=%s command=%s seq=%s",
         room.meeting_id,
