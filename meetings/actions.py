@@ -307,9 +307,7 @@ def schedule_meeting(
     """Create a meeting, or a series and its occurrences ahead; returns the first meeting."""
     now = now or timezone.now()
     if not permissions.can_schedule(actor, circle):
-        raise Refused(
-            "Only the circle's facilitators and hosts can schedule meetings.", "forbidden"
-        )
+        raise Refused(permissions.SCHEDULE_REFUSAL, "forbidden")
     _check_draft(circle, draft, now)
     if frequency and frequency not in MeetingSeries.Frequency.values:
         raise Refused("Please choose how often the meeting repeats.")
@@ -480,10 +478,8 @@ def edit_meeting(actor, meeting: Meeting, draft: MeetingDraft, *, apply_to=THIS,
         raise Refused("Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)
-        if not permissions.can_facilitate_meeting(actor, meeting):
-            raise Refused(
-                "Only the meeting's facilitators and the circle's hosts can.", "forbidden"
-            )
+        if not permissions.can_manage_meeting(actor, meeting):
+            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
         if apply_to == THIS or meeting.series_id is None:
             _edit_locked(actor, meeting, draft, now)
             return meeting
@@ -604,10 +600,8 @@ def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=N
         raise Refused("Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)
-        if not permissions.can_facilitate_meeting(actor, meeting):
-            raise Refused(
-                "Only the meeting's facilitators and the circle's hosts can.", "forbidden"
-            )
+        if not permissions.can_manage_meeting(actor, meeting):
+            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
         cancelled = int(_cancel_locked(actor, meeting, reason, now))
         if apply_to == FOLLOWING and meeting.series_id is not None:
             series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)

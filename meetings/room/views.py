@@ -13,8 +13,8 @@ from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
 
-# Voice (ARCHITECTURE section 7) will allow the microphone here, and only here, with
-# django_permissions_policy.decorators.permissions_policy_override({**policy, "microphone": ["self"]}).
+# Voice will allow the microphone here, and only here: permissions_policy_override (from
+# django_permissions_policy.decorators) with settings.PERMISSIONS_POLICY and microphone=self.
 @require_GET
 @login_required
 def room(request, meeting_id):

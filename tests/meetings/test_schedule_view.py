@@ -79,7 +79,16 @@ def test_it_schedules_a_weekly_series(client, circle, facilitator):
     } == {19}
 
 
-@pytest.mark.parametrize("persona", ["member", "outsider", "staff"])
+def test_site_staff_schedule_as_a_host_can(client, circle, facilitator, staff):
+    client.force_login(staff)
+    assert client.get(url(circle)).status_code == 200
+    response = client.post(url(circle), form_data(facilitator))
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert meeting.created_by == staff
+
+
+@pytest.mark.parametrize("persona", ["member", "outsider"])
 def test_it_refuses_people_who_do_not_run_the_circle(client, circle, facilitator, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(url(circle)).status_code == 403
