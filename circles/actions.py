@@ -520,9 +520,8 @@ def pass_to_staff(user) -> list[Circle]:
         "circle_id"
     )
     passed = []
-    for circle in Circle.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
-        others = Membership.objects.filter(circle=circle, state=State.ACTIVE, role=Role.HOST)
-        if others.exclude(user=user).exists():
+    for circle in _lock_circles(ids):
+        if _other_hosts_exist(circle, user):
             continue
         circle.staff_hosted_since = timezone.now()
         circle.save(update_fields=["staff_hosted_since"])
@@ -531,6 +530,16 @@ def pass_to_staff(user) -> list[Circle]:
     if passed:
         transaction.on_commit(partial(_tell_staff, [circle.pk for circle in passed]))
     return passed
+
+
+def _lock_circles(ids) -> list[Circle]:
+    """The circles' rows, locked until the transaction ends, in id order (no deadlock)."""
+    return list(Circle.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _other_hosts_exist(circle: Circle, user) -> bool:
+    hosts = Membership.objects.filter(circle=circle, state=State.ACTIVE, role=Role.HOST)
+    return hosts.exclude(user=user).exists()
 
 
 def _tell_staff(circle_ids: list[int]) -> None:
