@@ -9,9 +9,14 @@ double-clicked approve, accepting the same agreements twice) returns quietly.
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,6 +25,8 @@ from circles.errors import CircleError, NotAllowed
 from circles.invites import InvalidInvite, find_invite, read_token
 from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
 from circles.signals import circle_changed, membership_changed
+from members.models import User
+from members.text import name_keys
 
 __all__ = [
     "CircleError",
@@ -176,6 +183,19 @@ def _clean_agreements(text) -> str:
     return text
 
 
+NAME_TAKEN = "There is already a circle called “{name}”, or one whose name looks just like it."
+
+
+def name_is_taken(name: str, exclude_pk: int | None = None) -> bool:
+    """Another circle has this name, in any case or in look-alike letters."""
+    keys = name_keys(name)
+    return (
+        Circle.objects.filter(Q(name_key__in=keys) | Q(name_shape__in=keys))
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+
+
 def unique_slug(name: str, exclude_pk: int | None = None) -> str:
     """A slug for ``name`` that no other circle uses (``grief``, ``grief-2``...)."""
     base = slugify(name)[:70].strip("-") or "circle"
@@ -192,23 +212,24 @@ def unique_slug(name: str, exclude_pk: int | None = None) -> str:
 
 def _validate(circle: Circle) -> None:
     """Field checks with messages a host can act on; raises ``CircleError``."""
-    problems = []
+    problems, refused = [], set()
     try:
         circle.full_clean(exclude=["topics"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
+            refused.add(field)
             label = Circle._meta.get_field(field).verbose_name.capitalize()
             problems += [f"{label}: {message}" for message in messages]
-    if not 1 <= (circle.retention_hours or 0) <= 720:
-        problems.append("Keep what is said for between 1 and 720 hours.")
-    if circle.member_limit is not None and circle.member_limit < 2:
-        problems.append("A member limit must be at least 2, or empty for no limit.")
     if circle.slug in RESERVED_SLUGS:
         problems.append(f"The address “{circle.slug}” is reserved; please choose another.")
-    name_taken = Circle.objects.filter(name__iexact=circle.name).exclude(pk=circle.pk)
-    if circle.name and name_taken.exists():
-        problems.append(f"There is already a circle called “{circle.name}”.")
-    if circle.slug and Circle.objects.filter(slug=circle.slug).exclude(pk=circle.pk).exists():
+    # A refused value (a NUL, say) is never looked up: PostgreSQL would refuse the query.
+    if "name" not in refused and name_is_taken(circle.name, exclude_pk=circle.pk):
+        problems.append(NAME_TAKEN.format(name=circle.name))
+    if (
+        circle.slug
+        and "slug" not in refused
+        and Circle.objects.filter(slug=circle.slug).exclude(pk=circle.pk).exists()
+    ):
         problems.append(f"The address “{circle.slug}” is taken by another circle.")
     if problems:
         raise CircleError(" ".join(problems))
@@ -461,7 +482,83 @@ def change_role(membership: Membership, actor, role) -> Membership:
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
         _emit(membership, actor, "circles.member.role_changed", f"{old} -> {role}")
+        if role == Role.HOST and circle.staff_hosted_since is not None:
+            circle.staff_hosted_since = None
+            circle.save(update_fields=["staff_hosted_since"])
+            _emit_circle(circle, actor, "circles.circle.host_found")
     return membership
+
+
+# --- When a host's account is deleted --------------------------------------------------------
+
+PASSED_TO_STAFF_REASON = "The circle's last host deleted their account."
+
+
+def hosted_alone_by(user) -> list[Circle]:
+    """The circles ``user`` is the only active host of (for the delete-account page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    others = Membership.objects.filter(
+        circle=OuterRef("pk"), state=State.ACTIVE, role=Role.HOST
+    ).exclude(user=user)
+    return list(
+        Circle.objects.filter(
+            memberships__user=user, memberships__state=State.ACTIVE, memberships__role=Role.HOST
+        )
+        .exclude(Exists(others))
+        .order_by("name")
+    )
+
+
+def pass_to_staff(user) -> list[Circle]:
+    """Before ``user``'s account is deleted: every circle they are the last active host of
+    passes to site staff (``staff_hosted_since``), with an audit signal and an email to
+    staff after commit. Runs inside the deletion's transaction (``pre_delete``) and locks
+    each circle's row, so two hosts deleting their accounts at once cannot each count on
+    the other staying."""
+    ids = Membership.objects.filter(user=user, state=State.ACTIVE, role=Role.HOST).values(
+        "circle_id"
+    )
+    passed = []
+    for circle in _lock_circles(ids):
+        if _other_hosts_exist(circle, user):
+            continue
+        circle.staff_hosted_since = timezone.now()
+        circle.save(update_fields=["staff_hosted_since"])
+        _emit_circle(circle, None, "circles.circle.passed_to_staff", PASSED_TO_STAFF_REASON)
+        passed.append(circle)
+    if passed:
+        transaction.on_commit(partial(_tell_staff, [circle.pk for circle in passed]))
+    return passed
+
+
+def _lock_circles(ids) -> list[Circle]:
+    """The circles' rows, locked until the transaction ends, in id order (no deadlock)."""
+    return list(Circle.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _other_hosts_exist(circle: Circle, user) -> bool:
+    hosts = Membership.objects.filter(circle=circle, state=State.ACTIVE, role=Role.HOST)
+    return hosts.exclude(user=user).exists()
+
+
+def _tell_staff(circle_ids: list[int]) -> None:
+    recipients = list(
+        User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+    )
+    circles = Circle.objects.filter(pk__in=circle_ids).order_by("name")
+    if not recipients or not circles:
+        return
+    lines = [
+        f"- {circle.name}: {settings.SITE_URL}{reverse('circles:manage', args=[circle.slug])}"
+        for circle in circles
+    ]
+    body = (
+        "The last host of these circles deleted their account, so the circles are now "
+        "looked after by Hearth's staff. Please make one of their members a host:\n\n"
+        + "\n".join(lines)
+    )
+    send_mail("A circle needs a new host", body, None, recipients)
 
 
 def remove_member(membership: Membership, actor, reason) -> Membership:

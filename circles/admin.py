@@ -52,10 +52,17 @@ class CircleAdmin(admin.ModelAdmin):
         "agreements_version",
         "created_at",
     ]
-    list_filter = ["join_policy", "visibility", "language", "topics", "created_at"]
+    list_filter = [
+        ("staff_hosted_since", admin.EmptyFieldListFilter),
+        "join_policy",
+        "visibility",
+        "language",
+        "topics",
+        "created_at",
+    ]
     search_fields = ["name", "slug", "description"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["agreements_version", "created_by", "created_at"]
+    readonly_fields = ["agreements_version", "staff_hosted_since", "created_by", "created_at"]
     date_hierarchy = "created_at"
     inlines = [AgreementVersionInline]
 

@@ -4,8 +4,16 @@ from datetime import timedelta
 
 from django import forms
 
-from circles.actions import AGREEMENTS_MAX_LENGTH, REASON_MAX_LENGTH, RESERVED_SLUGS
-from circles.models import Circle, Membership, Topic
+from circles.actions import (
+    AGREEMENTS_MAX_LENGTH,
+    NAME_TAKEN,
+    REASON_MAX_LENGTH,
+    RESERVED_SLUGS,
+    name_is_taken,
+)
+from circles.models import MEMBER_LIMIT, RETENTION_HOURS, Circle, Membership, Topic
+from members.numbers import LARGEST_VERSION
+from members.text import validate_single_line
 
 AGREEMENTS_HELP = (
     "How members treat each other here. Markdown works: start lines with “- ” for a list, "
@@ -69,16 +77,13 @@ class CircleForm(forms.ModelForm):
         else:
             del self.fields["agreements"]
             self.fields["slug"].required = True
-        self.fields["retention_hours"].widget.attrs.update(min=1, max=720)
-        self.fields["member_limit"].widget.attrs.update(min=2)
+        self.fields["retention_hours"].widget.attrs.update(RETENTION_HOURS.widget_attrs())
+        self.fields["member_limit"].widget.attrs.update(MEMBER_LIMIT.widget_attrs())
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        taken = Circle.objects.filter(name__iexact=name)
-        if self.instance.pk:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(f"There is already a circle called “{name}”.")
+        if name_is_taken(name, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(NAME_TAKEN.format(name=name), code="taken")
         return name
 
     def clean_slug(self):
@@ -91,14 +96,14 @@ class CircleForm(forms.ModelForm):
 
     def clean_retention_hours(self):
         hours = self.cleaned_data["retention_hours"]
-        if not 1 <= hours <= 720:
-            raise forms.ValidationError("Choose between 1 and 720 hours (30 days).")
+        if not RETENTION_HOURS.low <= hours <= RETENTION_HOURS.high:
+            raise forms.ValidationError(RETENTION_HOURS.message, code="out_of_range")
         return hours
 
     def clean_member_limit(self):
         limit = self.cleaned_data.get("member_limit")
-        if limit is not None and limit < 2:
-            raise forms.ValidationError("A circle needs room for at least 2 people.")
+        if limit is not None and not MEMBER_LIMIT.low <= limit <= MEMBER_LIMIT.high:
+            raise forms.ValidationError(MEMBER_LIMIT.message, code="out_of_range")
         return limit
 
     def action_fields(self) -> dict:
@@ -121,7 +126,7 @@ class AgreementsForm(forms.Form):
 class AcceptForm(forms.Form):
     """Accepting the agreements: the version read, and a tick that says so."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=LARGEST_VERSION)
     accept = forms.BooleanField(
         label="I have read the group agreements and I accept them.",
         error_messages={"required": "Please read the agreements and tick the box to accept them."},
@@ -132,6 +137,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         max_length=REASON_MAX_LENGTH,
+        validators=[validate_single_line],
         help_text="Recorded for moderation. The member does not see it.",
     )
 
@@ -143,7 +149,12 @@ class RoleForm(forms.Form):
 class MuteForm(forms.Form):
     DURATIONS = [("1", "1 hour"), ("24", "1 day"), ("168", "1 week")]
     hours = forms.TypedChoiceField(label="Mute for", choices=DURATIONS, coerce=int)
-    reason = forms.CharField(label="Reason", max_length=REASON_MAX_LENGTH, required=False)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        validators=[validate_single_line],
+    )
 
 
 class InviteForm(forms.Form):
@@ -161,7 +172,9 @@ class InviteForm(forms.Form):
 
 
 class DiscoveryForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search", required=False, max_length=100, validators=[validate_single_line]
+    )
     topic = forms.ModelChoiceField(
         label="Topic",
         queryset=Topic.objects.all(),

@@ -4,6 +4,14 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from members.numbers import Range
+from members.text import name_keys, validate_one_script, validate_single_line
+
+RETENTION_HOURS = Range(1, 720, "Choose from 1 to 720 hours (30 days).")
+MEMBER_LIMIT = Range(
+    2, 500, "A member limit is from 2 to 500 people, or empty for no limit. 6 to 12 work best."
+)
+
 LANGUAGES = [
     ("en", "English"),
     ("es", "Spanish"),
@@ -22,9 +30,9 @@ LANGUAGES = [
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=60, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=60, unique=True)
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["name"]
@@ -43,7 +51,19 @@ class Circle(models.Model):
         LISTED = "listed", "Listed in discovery"
         UNLISTED = "unlisted", "Unlisted: only people with the link"
 
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_single_line, validate_one_script])
+    name_key = models.CharField(
+        max_length=400,
+        editable=False,
+        default="",
+        help_text="The name's first look-alike key (members.text.name_keys), unique.",
+    )
+    name_shape = models.CharField(
+        max_length=400,
+        editable=False,
+        default="",
+        help_text="The name's second look-alike key (members.text.name_keys), unique.",
+    )
     slug = models.SlugField(max_length=80, unique=True)
     topics = models.ManyToManyField(Topic, related_name="circles")
     description = models.CharField(max_length=500)
@@ -56,13 +76,24 @@ class Circle(models.Model):
     )
     retention_hours = models.PositiveIntegerField(
         default=24,
+        validators=RETENTION_HOURS.validators(),
         help_text="How long what is said in a meeting is kept after it ends (1 to 720 hours).",
     )
     crisis_resources = models.TextField(
         blank=True, help_text="Shown to members who need support. Empty: the site's default."
     )
-    member_limit = models.PositiveIntegerField(null=True, blank=True)
+    member_limit = models.PositiveIntegerField(
+        null=True, blank=True, validators=MEMBER_LIMIT.validators()
+    )
     agreements_version = models.PositiveIntegerField(default=0)
+    staff_hosted_since = models.DateTimeField(
+        "looked after by staff since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the last host's account was deleted; cleared when someone is "
+        "made a host again.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,6 +103,12 @@ class Circle(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="unique_circle_name_ci"),
+            models.UniqueConstraint(
+                fields=["name_key"], condition=~Q(name_key=""), name="unique_circle_name_key"
+            ),
+            models.UniqueConstraint(
+                fields=["name_shape"], condition=~Q(name_shape=""), name="unique_circle_name_shape"
+            ),
             models.CheckConstraint(
                 condition=Q(retention_hours__gte=1, retention_hours__lte=720),
                 name="circle_retention_in_range",
@@ -84,6 +121,13 @@ class Circle(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key, self.name_shape = name_keys(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_shape"}
+        super().save(*args, **kwargs)
 
     @property
     def join_policy_label(self) -> str:

@@ -38,6 +38,31 @@ def can_view_circle(user, circle: Circle) -> bool:
     return not is_banned(user, circle)
 
 
+def meetings_are_public(circle: Circle) -> bool:
+    """A listed circle that anyone may join or ask to join: its meetings are no secret."""
+    return (
+        circle.visibility == Circle.Visibility.LISTED
+        and circle.join_policy != Circle.JoinPolicy.INVITE
+    )
+
+
+def can_view_meetings(user, circle: Circle) -> bool:
+    """Who may open the circle's meetings (their pages, calendar files, rooms).
+
+    A listed circle that anyone may join or ask to join shows its meetings to everyone
+    signed in who can see it, so they know what they would join. An unlisted or
+    invite-only circle is private: only its active members and site staff see its
+    meetings, because meeting ids are sequential and would otherwise reveal the circle.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_staff(user):
+        return True
+    if not can_view_circle(user, circle):
+        return False
+    return meetings_are_public(circle) or is_active_member(user, circle)
+
+
 def can_view_members(user, circle: Circle) -> bool:
     return is_active_member(user, circle) or is_staff(user)
 

@@ -21,16 +21,24 @@ from django.utils import timezone
 from circles import permissions as circle_permissions
 from circles.models import Circle, Membership
 from meetings import permissions
-from meetings.models import RSVP, Meeting, MeetingSeries, Notification
+from meetings.models import (
+    CAPACITY,
+    DURATION_MINUTES,
+    OPENS_MINUTES_BEFORE,
+    RSVP,
+    TURN_SECONDS,
+    Meeting,
+    MeetingSeries,
+    Notification,
+)
 from meetings.notify import notify, when_for
 from meetings.room import store
 from meetings.series import build_rule, occurrences
+from members.text import SINGLE_LINE_MESSAGE, has_control_characters
 
 logger = logging.getLogger("meetings")
 
-MIN_DURATION, MAX_DURATION = 15, 240
-MIN_TURN, MAX_TURN = 30, 1800
-MAX_OPENS_BEFORE = 120
+MAX_DURATION = DURATION_MINUTES.high
 SERIES_HORIZON = timedelta(days=60)
 GOING, WAITLISTED, NOT_GOING = (
     RSVP.Response.GOING,
@@ -265,14 +273,16 @@ def _check_draft(circle: Circle, draft: MeetingDraft, now, *, check_start: bool 
         raise Refused("The start needs a time zone.")
     if check_start and draft.starts_at <= now:
         raise Refused("The start is in the past. Please choose a time that is still to come.")
-    if not MIN_DURATION <= draft.duration_minutes <= MAX_DURATION:
-        raise Refused("A meeting lasts between 15 minutes and 4 hours.")
-    if draft.capacity is not None and draft.capacity < 1:
-        raise Refused("The capacity must be at least 1 (or empty for no limit).")
-    if not 0 <= draft.opens_minutes_before <= MAX_OPENS_BEFORE:
-        raise Refused("The room opens between 0 and 120 minutes before the start.")
-    if not MIN_TURN <= draft.turn_seconds <= MAX_TURN:
-        raise Refused("A turn lasts between 30 seconds and 30 minutes.")
+    if has_control_characters(draft.title):
+        raise Refused(f"Title: {SINGLE_LINE_MESSAGE}")
+    for limits, value in (
+        (DURATION_MINUTES, draft.duration_minutes),
+        (CAPACITY, draft.capacity),
+        (OPENS_MINUTES_BEFORE, draft.opens_minutes_before),
+        (TURN_SECONDS, draft.turn_seconds),
+    ):
+        if value is not None and not limits.low <= value <= limits.high:
+            raise Refused(limits.message)
     if draft.room_mode not in Meeting.RoomMode.values:
         raise Refused("Please choose how the talking piece moves.")
     if not draft.facilitators:
@@ -317,9 +327,7 @@ def schedule_meeting(
     """Create a meeting, or a series and its occurrences ahead; returns the first meeting."""
     now = now or timezone.now()
     if not permissions.can_schedule(actor, circle):
-        raise Refused(
-            "Only the circle's facilitators and hosts can schedule meetings.", "forbidden"
-        )
+        raise Refused(permissions.SCHEDULE_REFUSAL, "forbidden")
     _check_draft(circle, draft, now)
     if frequency and frequency not in MeetingSeries.Frequency.values:
         raise Refused("Please choose how often the meeting repeats.")
@@ -490,10 +498,8 @@ def edit_meeting(actor, meeting: Meeting, draft: MeetingDraft, *, apply_to=THIS,
         raise Refused("Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)
-        if not permissions.can_facilitate_meeting(actor, meeting):
-            raise Refused(
-                "Only the meeting's facilitators and the circle's hosts can.", "forbidden"
-            )
+        if not permissions.can_manage_meeting(actor, meeting):
+            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
         if apply_to == THIS or meeting.series_id is None:
             _edit_locked(actor, meeting, draft, now)
             return meeting
@@ -614,10 +620,8 @@ def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=N
         raise Refused("Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)
-        if not permissions.can_facilitate_meeting(actor, meeting):
-            raise Refused(
-                "Only the meeting's facilitators and the circle's hosts can.", "forbidden"
-            )
+        if not permissions.can_manage_meeting(actor, meeting):
+            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
         cancelled = int(_cancel_locked(actor, meeting, reason, now))
         if apply_to == FOLLOWING and meeting.series_id is not None:
             series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from meetings.models import RSVP, CalendarFeed, Meeting
 from meetings.series import zone_of
@@ -18,6 +18,14 @@ FEED_PAST_DAYS = 60
 
 def _host() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "hearth"
+
+
+def _text(value: str) -> vText:
+    """Every text value goes out as an iCalendar TEXT, escaped by the library (line breaks,
+    commas, semicolons). icalendar does not know X- properties such as X-WR-CALNAME and
+    would write them raw, so a line break in a circle's name could add properties to the
+    file; nothing people wrote reaches a calendar without passing here."""
+    return vText(value)
 
 
 def meeting_uid(meeting: Meeting) -> str:
@@ -35,7 +43,7 @@ def meeting_event(meeting: Meeting) -> Event:
     event.add("sequence", meeting.revision)
     event.add("dtstamp", timezone.now())
     event.add("last-modified", meeting.updated_at)
-    event.add("summary", f"{meeting.title} · {meeting.circle.name}")
+    event.add("summary", _text(f"{meeting.title} · {meeting.circle.name}"))
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("url", url)
@@ -45,7 +53,7 @@ def meeting_event(meeting: Meeting) -> Event:
         description = f"Cancelled: {meeting.cancel_reason}\n\n{description}".strip()
     else:
         event.add("status", "CONFIRMED")
-    event.add("description", f"{description}\n\n{url}".strip())
+    event.add("description", _text(f"{description}\n\n{url}".strip()))
     return event
 
 
@@ -54,7 +62,7 @@ def calendar_for(meetings, name: str) -> bytes:
     calendar.add("prodid", "-//Hearth//Meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _text(name))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting))
     calendar.add_missing_timezones()

@@ -6,10 +6,18 @@ from django.utils import timezone
 
 from circles.models import Membership
 from meetings.actions import FOLLOWING, THIS, MeetingDraft
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import (
+    CAPACITY,
+    DURATION_MINUTES,
+    OPENS_MINUTES_BEFORE,
+    TURN_SECONDS,
+    Meeting,
+    MeetingSeries,
+)
 from meetings.series import zone_of
 from members.forms import TIME_ZONE_CHOICES
 from members.models import User
+from members.text import validate_single_line
 
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 APPLY_CHOICES = [(THIS, "This meeting only"), (FOLLOWING, "This and all following meetings")]
@@ -51,7 +59,7 @@ def aware_in_zone(local: datetime, zone_name: str) -> datetime:
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(max_length=120)
+    title = forms.CharField(max_length=120, validators=[validate_single_line])
     description = forms.CharField(
         required=False,
         max_length=2000,
@@ -68,16 +76,17 @@ class MeetingForm(forms.Form):
         choices=TIME_ZONE_CHOICES, help_text="The start is in this zone; each member sees theirs."
     )
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)", min_value=15, max_value=240, initial=60
+        label="Duration (minutes)", initial=60, **DURATION_MINUTES.form_bounds()
     )
     capacity = forms.IntegerField(
         required=False,
-        min_value=1,
-        max_value=10_000,
         help_text="Leave empty for no limit. Facilitators do not count.",
+        **CAPACITY.form_bounds(),
     )
     opens_minutes_before = forms.IntegerField(
-        label="Room opens (minutes before the start)", min_value=0, max_value=120, initial=10
+        label="Room opens (minutes before the start)",
+        initial=10,
+        **OPENS_MINUTES_BEFORE.form_bounds(),
     )
     room_mode = forms.ChoiceField(
         label="How the talking piece moves",
@@ -85,7 +94,7 @@ class MeetingForm(forms.Form):
         initial=Meeting.RoomMode.ROUND,
     )
     turn_seconds = forms.IntegerField(
-        label="Seconds per turn", min_value=30, max_value=1800, initial=180
+        label="Seconds per turn", initial=180, **TURN_SECONDS.form_bounds()
     )
     repeat = forms.ChoiceField(
         required=False,

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from circles import permissions as circle_permissions
 from circles.models import Membership
 from meetings import actions, permissions, queries
 from meetings.models import RSVP, Meeting, Notification
@@ -16,10 +17,16 @@ ROOM_MUTING_ACTIONS = {"circles.member.muted", "circles.member.unmuted"}
 
 
 def circle_panel(request, circle) -> dict:
-    """The circle page's "upcoming meetings" panel."""
+    """The circle page's "upcoming meetings" panel. A private circle's meetings are listed
+    only to those who may open them."""
+    user = request.user
+    visible = circle_permissions.can_view_meetings(user, circle) or (
+        not user.is_authenticated and circle_permissions.meetings_are_public(circle)
+    )
     return {
-        "meetings": queries.upcoming_for_circle(circle),
-        "can_schedule": permissions.can_schedule(request.user, circle),
+        "meetings": queries.upcoming_for_circle(circle) if visible else [],
+        "meetings_hidden": not visible,
+        "can_schedule": permissions.can_schedule(user, circle),
         "circle": circle,
     }
 

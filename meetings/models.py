@@ -7,8 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle
+from meetings.room.rules import MAX_TURN_SECONDS, MIN_TURN_SECONDS
+from members.numbers import Range
+from members.text import validate_single_line
 
 ROOM_GRACE_AFTER_END = timedelta(minutes=30)
+
+DURATION_MINUTES = Range(15, 240, "A meeting lasts from 15 to 240 minutes (4 hours).")
+CAPACITY = Range(1, 500, "Choose a capacity from 1 to 500 people, or leave it empty.")
+OPENS_MINUTES_BEFORE = Range(0, 120, "The room opens from 0 to 120 minutes before the start.")
+TURN_SECONDS = Range(
+    MIN_TURN_SECONDS, MAX_TURN_SECONDS, "A turn lasts from 30 to 1,800 seconds (30 minutes)."
+)
 
 
 class Meeting(models.Model):
@@ -23,18 +33,22 @@ class Meeting(models.Model):
         QUEUE = "queue", "Raised hands"
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetings")
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, validators=[validate_single_line])
     description = models.TextField(blank=True, max_length=2000)
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitating")
     starts_at = models.DateTimeField(db_index=True)
-    duration_minutes = models.PositiveIntegerField(default=60)
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=DURATION_MINUTES.validators()
+    )
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="The zone the start time was entered in."
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True)
-    opens_minutes_before = models.PositiveIntegerField(default=10)
+    capacity = models.PositiveIntegerField(null=True, blank=True, validators=CAPACITY.validators())
+    opens_minutes_before = models.PositiveIntegerField(
+        default=10, validators=OPENS_MINUTES_BEFORE.validators()
+    )
     room_mode = models.CharField(max_length=8, choices=RoomMode.choices, default=RoomMode.ROUND)
-    turn_seconds = models.PositiveIntegerField(default=180)
+    turn_seconds = models.PositiveIntegerField(default=180, validators=TURN_SECONDS.validators())
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=500, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -174,16 +188,20 @@ class MeetingSeries(models.Model):
     until = models.DateTimeField(
         null=True, blank=True, help_text="No occurrence starts at or after this."
     )
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, validators=[validate_single_line])
     description = models.TextField(blank=True, max_length=2000)
     facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
-    duration_minutes = models.PositiveIntegerField(default=60)
-    capacity = models.PositiveIntegerField(null=True, blank=True)
-    opens_minutes_before = models.PositiveIntegerField(default=10)
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=DURATION_MINUTES.validators()
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True, validators=CAPACITY.validators())
+    opens_minutes_before = models.PositiveIntegerField(
+        default=10, validators=OPENS_MINUTES_BEFORE.validators()
+    )
     room_mode = models.CharField(
         max_length=8, choices=Meeting.RoomMode.choices, default=Meeting.RoomMode.ROUND
     )
-    turn_seconds = models.PositiveIntegerField(default=180)
+    turn_seconds = models.PositiveIntegerField(default=180, validators=TURN_SECONDS.validators())
     generated_until = models.DateTimeField(
         null=True, blank=True, help_text="Occurrences exist up to here."
     )

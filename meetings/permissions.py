@@ -40,8 +40,9 @@ def is_meeting_facilitator(user, meeting: Meeting) -> bool:
 
 
 def can_schedule(user, circle: Circle) -> bool:
-    """Facilitators and hosts of the circle schedule its meetings."""
-    return circle_permissions.can_facilitate(user, circle)
+    """Facilitators and hosts of the circle schedule its meetings, and site staff (who can
+    do everything a host can, docs/circles.md)."""
+    return circle_permissions.can_facilitate(user, circle) or circle_permissions.is_staff(user)
 
 
 def can_facilitate_meeting(user, meeting: Meeting) -> bool:
@@ -51,13 +52,17 @@ def can_facilitate_meeting(user, meeting: Meeting) -> bool:
     )
 
 
+def can_manage_meeting(user, meeting: Meeting) -> bool:
+    """Edit or cancel: whoever facilitates it, and site staff. Staff do not facilitate
+    (they see no check-in insights, docs/wellbeing.md), but they can change a meeting as a
+    host can."""
+    return can_facilitate_meeting(user, meeting) or circle_permissions.is_staff(user)
+
+
 def can_view_meeting(user, meeting: Meeting) -> bool:
-    """Signed-in people who can see the circle (everyone but its banned), and site staff."""
-    if not _authenticated(user):
-        return False
-    return circle_permissions.is_staff(user) or circle_permissions.can_view_circle(
-        user, meeting.circle
-    )
+    """Whoever may see the circle's meetings (``circles.permissions.can_view_meetings``):
+    nobody banned, and only members and staff in an unlisted or invite-only circle."""
+    return circle_permissions.can_view_meetings(user, meeting.circle)
 
 
 def can_view_attendees(user, meeting: Meeting) -> bool:
@@ -67,11 +72,11 @@ def can_view_attendees(user, meeting: Meeting) -> bool:
 
 def can_edit_meeting(user, meeting: Meeting) -> bool:
     """A cancelled or ended meeting is history: it is not edited any more."""
-    return meeting.status == Meeting.Status.SCHEDULED and can_facilitate_meeting(user, meeting)
+    return meeting.status == Meeting.Status.SCHEDULED and can_manage_meeting(user, meeting)
 
 
 def can_cancel_meeting(user, meeting: Meeting) -> bool:
-    return meeting.status == Meeting.Status.SCHEDULED and can_facilitate_meeting(user, meeting)
+    return meeting.status == Meeting.Status.SCHEDULED and can_manage_meeting(user, meeting)
 
 
 def meeting_accepts_rsvps(meeting: Meeting, now=None) -> bool:
@@ -100,14 +105,20 @@ def check_rsvp(user, meeting: Meeting, now=None) -> None:
         raise PermissionDenied("Only active members of the circle can answer for its meetings.")
 
 
+SCHEDULE_REFUSAL = (
+    "Only the circle's facilitators and hosts (and site staff) can schedule meetings."
+)
+MANAGE_REFUSAL = "Only the meeting's facilitators, the circle's hosts and site staff can."
+
+
 def check_schedule(user, circle: Circle) -> None:
     if not can_schedule(user, circle):
-        raise PermissionDenied("Only the circle's facilitators and hosts can schedule meetings.")
+        raise PermissionDenied(SCHEDULE_REFUSAL)
 
 
-def check_facilitate_meeting(user, meeting: Meeting) -> None:
-    if not can_facilitate_meeting(user, meeting):
-        raise PermissionDenied("Only the meeting's facilitators and the circle's hosts can.")
+def check_manage_meeting(user, meeting: Meeting) -> None:
+    if not can_manage_meeting(user, meeting):
+        raise PermissionDenied(MANAGE_REFUSAL)
 
 
 def room_role(user, meeting: Meeting) -> str | None:

@@ -52,7 +52,6 @@ def meeting_page(meeting: Meeting, user) -> dict:
             if entry.response == RSVP.Response.WAITLISTED
         ]
     meeting._prefetched_objects_cache = {"facilitators": facilitators}
-    can_facilitate = permissions.can_facilitate_meeting(user, meeting)
     role = permissions.room_role(user, meeting) if meeting.room_is_open() else None
     return {
         "meeting": meeting,
@@ -70,8 +69,8 @@ def meeting_page(meeting: Meeting, user) -> dict:
         # A meeting's facilitator is always in it: they are never asked "going?".
         "can_rsvp": permissions.can_rsvp(user, meeting)
         and not meeting_facilitator(user, facilitator_ids),
-        "can_edit": can_facilitate and permissions.can_edit_meeting(user, meeting),
-        "can_cancel": can_facilitate and permissions.can_cancel_meeting(user, meeting),
+        "can_edit": permissions.can_edit_meeting(user, meeting),
+        "can_cancel": permissions.can_cancel_meeting(user, meeting),
         "room_open": meeting.room_is_open(),
         "can_enter_room": role is not None,
         "is_facilitator": meeting_facilitator(user, facilitator_ids),

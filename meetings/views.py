@@ -2,7 +2,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -49,8 +48,7 @@ def _circle_for_scheduling(user, slug) -> Circle:
     circle = get_object_or_404(Circle, slug=slug)
     if not circle_permissions.can_view_circle(user, circle):
         raise Http404("No such circle.")
-    if not permissions.can_schedule(user, circle):
-        raise PermissionDenied("Only the circle's facilitators and hosts can schedule meetings.")
+    permissions.check_schedule(user, circle)
     return circle
 
 
@@ -76,16 +74,16 @@ def new(request, slug):
     return render(request, "meetings/form.html", {"form": form, "circle": circle})
 
 
-def _meeting_to_facilitate(user, pk):
+def _meeting_to_manage(user, pk):
     meeting = permissions.get_meeting_for(user, pk)
-    permissions.check_facilitate_meeting(user, meeting)
+    permissions.check_manage_meeting(user, meeting)
     return meeting
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    meeting = _meeting_to_facilitate(request.user, pk)
+    meeting = _meeting_to_manage(request.user, pk)
     if not permissions.can_edit_meeting(request.user, meeting):
         messages.error(request, "This meeting was cancelled or has ended, so it can't be edited.")
         return redirect(meeting)
@@ -112,7 +110,7 @@ def edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request, pk):
-    meeting = _meeting_to_facilitate(request.user, pk)
+    meeting = _meeting_to_manage(request.user, pk)
     if not permissions.can_cancel_meeting(request.user, meeting):
         messages.error(request, "This meeting was already cancelled or has ended.")
         return redirect(meeting)

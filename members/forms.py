@@ -2,7 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from members.models import TIME_ZONES, User
-from members.names import MAX_LENGTH, normalize_display_name, validate_display_name
+from members.names import NAME_TAKEN, normalize_display_name, validate_display_name
+from members.text import validate_single_line
 
 TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
 DISPLAY_NAME_HELP = (
@@ -13,20 +14,22 @@ DISPLAY_NAME_HELP = (
 def clean_unique_display_name(value: str, exclude_pk=None) -> str:
     name = normalize_display_name(value)
     validate_display_name(name)
-    taken = User.objects.filter(display_name__iexact=name)
+    taken = User.with_name_like(name)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError("Someone already uses that name. Please choose another.")
+        raise ValidationError(NAME_TAKEN, code="taken")
     return name
 
 
 class SignupExtraForm(forms.Form):
     """Fields allauth adds to its sign-up form."""
 
+    # No max_length here: validate_display_name says "40 characters" itself, after the
+    # spaces are collapsed, and the browser never cuts what someone types.
     display_name = forms.CharField(
-        max_length=MAX_LENGTH * 2,
         help_text=DISPLAY_NAME_HELP,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     time_zone = forms.ChoiceField(
@@ -44,7 +47,7 @@ class SignupExtraForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
-    display_name = forms.CharField(max_length=MAX_LENGTH * 2, help_text=DISPLAY_NAME_HELP)
+    display_name = forms.CharField(help_text=DISPLAY_NAME_HELP, validators=[validate_single_line])
     time_zone = forms.ChoiceField(
         choices=TIME_ZONE_CHOICES, help_text="Meeting times are shown in this zone."
     )
@@ -75,9 +78,20 @@ class DeleteAccountForm(forms.Form):
         label="I understand this cannot be undone.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, handovers=(), **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if handovers:
+            names = ", ".join(handover.name for handover in handovers)
+            self.fields["pass_on"] = forms.BooleanField(
+                label=f"I understand that {names} will be looked after by Hearth's staff "
+                "until a new host is found.",
+                error_messages={
+                    "required": "Please tick this to say you understand, or hand the circle "
+                    "over first (the links above).",
+                },
+            )
+            self.order_fields(["password", "pass_on", "confirm"])
 
     def clean_password(self):
         password = self.cleaned_data["password"]

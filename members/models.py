@@ -1,11 +1,20 @@
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from members.names import FORMER_MEMBER, MAX_LENGTH, normalize_display_name
+from members.names import (
+    FORMER_MEMBER,
+    MAX_LENGTH,
+    NAME_TAKEN,
+    normalize_display_name,
+    validate_display_name,
+)
+from members.text import name_keys, validate_single_line
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
@@ -30,8 +39,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A member. Everyone else sees only ``display_name``, never the email."""
 
     email = models.EmailField("email address", unique=True)
-    display_name = models.CharField(max_length=MAX_LENGTH)
-    pronouns = models.CharField(max_length=40, blank=True)
+    display_name = models.CharField(max_length=MAX_LENGTH, validators=[validate_display_name])
+    name_key = models.CharField(
+        max_length=200,
+        editable=False,
+        default="",
+        help_text="The display name's first look-alike key (members.text.name_keys), unique.",
+    )
+    name_shape = models.CharField(
+        max_length=200,
+        editable=False,
+        default="",
+        help_text="The display name's second look-alike key (members.text.name_keys), unique.",
+    )
+    pronouns = models.CharField(max_length=40, blank=True, validators=[validate_single_line])
     time_zone = models.CharField(max_length=64, default="UTC")
     email_reminders = models.BooleanField(
         "email reminders", default=True, help_text="Send me reminders before meetings."
@@ -55,13 +76,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("display_name"), name="unique_display_name_ci"),
+            models.UniqueConstraint(
+                fields=["name_key"], condition=~Q(name_key=""), name="unique_display_name_key"
+            ),
+            models.UniqueConstraint(
+                fields=["name_shape"], condition=~Q(name_shape=""), name="unique_display_name_shape"
+            ),
         ]
 
     def __str__(self):
         return self.display_name
 
+    @classmethod
+    def with_name_like(cls, name: str):
+        """Members whose display name is ``name`` or looks like it (members.text)."""
+        keys = name_keys(name)
+        return cls.objects.filter(models.Q(name_key__in=keys) | models.Q(name_shape__in=keys))
+
+    def clean(self):
+        super().clean()
+        if self.display_name and User.with_name_like(self.display_name).exclude(pk=self.pk):
+            raise ValidationError({"display_name": NAME_TAKEN})
+
     def save(self, *args, **kwargs):
         self.display_name = normalize_display_name(self.display_name)
+        self.name_key, self.name_shape = name_keys(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_shape"}
         super().save(*args, **kwargs)
 
     @property

@@ -1,14 +1,20 @@
 """The rules for display names: the pseudonym every other member sees."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
+from members.text import name_keys, validate_one_script, validate_single_line
+
 MIN_LENGTH = 2
 MAX_LENGTH = 40
 FORMER_MEMBER = "a former member"
+NAME_TAKEN = (
+    "Someone already uses that name, or one that looks just like it. Please choose another."
+)
 RESERVED = {
     "a former member",
     "former member",
@@ -22,7 +28,21 @@ RESERVED = {
 }
 ALLOWED = re.compile(r"^[\w .'\-]+$")
 LOOKS_LIKE_EMAIL = re.compile(r"\S@\S")
-LOOKS_LIKE_URL = re.compile(r"://|^www\.|\.[^\W\d_]", re.IGNORECASE)
+# A scheme, "www." or a host name ending in a common top-level domain ("hearth-help.com",
+# "x.co.uk"). Initials ("J.R. Tolkien") and abbreviations ("St. Clare") are names.
+TOP_LEVEL_DOMAINS = (
+    "com|net|org|info|biz|app|dev|io|ai|co|me|ly|gg|to|tv|xyz|site|online|link|shop|live|"
+    "club|page|uk|us|ca|au|de|fr|es|it|nl|eu|ru|cn|in|br|jp"
+)
+LOOKS_LIKE_URL = re.compile(
+    rf"://|\bwww\.|[^\W_]\.(?:{TOP_LEVEL_DOMAINS})(?![^\W_])", re.IGNORECASE
+)
+
+
+@functools.cache
+def reserved_keys() -> frozenset[str]:
+    return frozenset(key for name in RESERVED for key in name_keys(name))
+
 
 # Higher apps (moderation's blocked words) add checks here at start-up, so members
 # never imports them. Each check raises ValidationError.
@@ -35,6 +55,7 @@ def normalize_display_name(value: str) -> str:
 
 
 def validate_display_name(value: str) -> None:
+    validate_single_line(value)
     name = normalize_display_name(value)
     if len(name) < MIN_LENGTH:
         raise ValidationError(
@@ -55,7 +76,8 @@ def validate_display_name(value: str) -> None:
         raise ValidationError(
             "Use letters, numbers, spaces, and . ' _ - only.", code="invalid_characters"
         )
-    if name.casefold() in RESERVED:
+    validate_one_script(name)
+    if reserved_keys().intersection(name_keys(name)):
         raise ValidationError("That name is reserved. Please choose another.", code="reserved")
     for check in extra_checks:
         check(name)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from members import dashboard
+from members import dashboard, deletion
 from members.actions import delete_account
 from members.data import export_member_data
 from members.forms import DeleteAccountForm, SettingsForm
@@ -46,11 +46,12 @@ def export_data(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account_view(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    handovers = deletion.handovers_of(request.user)
+    form = DeleteAccountForm(request.POST or None, user=request.user, handovers=handovers)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
         delete_account(user)
         messages.success(request, "Your account and personal data have been deleted. Take care.")
         return redirect("home")
-    return render(request, "members/delete_account.html", {"form": form})
+    return render(request, "members/delete_account.html", {"form": form, "handovers": handovers})

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from circles.models import Circle
+from members.numbers import LARGEST_ID
+from members.text import validate_single_line
 from moderation.actions import MAX_MUTE_HOURS, MAX_SUSPENSION_HOURS, MESSAGE_MAX_LENGTH
 from moderation.models import Report, SafetyEvent
 
@@ -12,8 +14,10 @@ class ReportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What are you reporting?", choices=[("member", "A member"), ("circle", "A circle")]
     )
-    target = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    circle = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    target = forms.IntegerField(min_value=1, max_value=LARGEST_ID, widget=forms.HiddenInput)
+    circle = forms.IntegerField(
+        min_value=1, max_value=LARGEST_ID, required=False, widget=forms.HiddenInput
+    )
     reason = forms.ChoiceField(
         label="Why?", choices=Report.Reason.choices, widget=forms.RadioSelect
     )
@@ -48,6 +52,8 @@ class ActForm(forms.Form):
         help_text="Required to warn, remove, ban or suspend. A warning is sent to the member "
         "as written; everything is recorded in the moderation log.",
     )
+    # Its range depends on the action (a mute or a suspension): moderation.actions._hours
+    # checks it, with its own message, after the role (tests/hearth/test_input_rules.py).
     hours = forms.IntegerField(
         label="For how many hours? (mute or suspension)",
         required=False,
@@ -104,7 +110,10 @@ class QueueFilterForm(forms.Form):
 class FollowUpForm(forms.Form):
     state = forms.ChoiceField(label="Follow-up", choices=SafetyEvent.FollowUp.choices)
     note = forms.CharField(
-        label="Note for the log (optional)", max_length=MESSAGE_MAX_LENGTH, required=False
+        label="Note for the log (optional)",
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        validators=[validate_single_line],
     )
 
 
@@ -113,13 +122,24 @@ class LogFilterForm(forms.Form):
         label="Action starts with",
         required=False,
         max_length=80,
+        validators=[validate_single_line],
         help_text="For example moderation.member or room.",
     )
     circle = forms.ModelChoiceField(
         queryset=Circle.objects.all(), required=False, empty_label="Any circle"
     )
-    actor = forms.CharField(label="Done by (display name)", required=False, max_length=60)
-    target = forms.CharField(label="About (display name)", required=False, max_length=60)
+    actor = forms.CharField(
+        label="Done by (display name)",
+        required=False,
+        max_length=60,
+        validators=[validate_single_line],
+    )
+    target = forms.CharField(
+        label="About (display name)",
+        required=False,
+        max_length=60,
+        validators=[validate_single_line],
+    )
     since = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from circles.models import LANGUAGES, Circle
 from members.models import display_name_of
+from members.text import validate_single_line
 
 
 class AppendOnlyError(Exception):
@@ -351,7 +352,7 @@ class CrisisPhrase(models.Model):
     """A phrase that suggests someone may be in crisis. Matching is whole-word and
     ignores case, accents and punctuation (see moderation.safety)."""
 
-    phrase = models.CharField(max_length=100)
+    phrase = models.CharField(max_length=100, validators=[validate_single_line])
     language = models.CharField(
         max_length=8,
         choices=LANGUAGES,
@@ -374,7 +375,7 @@ class CrisisPhrase(models.Model):
 class BlockedWord(models.Model):
     """A word refused in shares and display names (whole-word, ignoring case and accents)."""
 
-    word = models.CharField(max_length=60, unique=True)
+    word = models.CharField(max_length=60, unique=True, validators=[validate_single_line])
     active = models.BooleanField(default=True)
 
     class Meta:

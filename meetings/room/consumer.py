@@ -33,7 +33,7 @@ from django.utils import timezone
 from circles.permissions import membership_of
 from hearth.cache import count_in_window
 from meetings.models import Meeting
-from meetings.permissions import is_room_moderator, room_role
+from meetings.permissions import can_view_meeting, is_room_moderator, room_role
 from meetings.room import presence, relay, rules, store
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
@@ -271,7 +271,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
     """The close code refusing this person entry, or (None, their room role)."""
     meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
-    if meeting is None:
+    if meeting is None or not can_view_meeting(user, meeting):
         return CLOSE_NOT_FOUND, None
     role = room_role(user, meeting)
     if role is None:

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
+from members.numbers import Range
+from members.text import validate_single_line
 
 __all__ = ["CommandRecord", "NudgeText", "Reaction", "Room", "RoomConnection", "Share"]
 
@@ -150,8 +152,10 @@ class NudgeText(models.Model):
     circle = models.ForeignKey(
         "circles.Circle", on_delete=models.CASCADE, related_name="room_nudges"
     )
-    text = models.CharField(max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=200, validators=[validate_single_line])
+    position = models.PositiveSmallIntegerField(
+        default=0, validators=Range(0, 999, "Choose a position from 0 to 999.").validators()
+    )
 
     class Meta:
         ordering = ["circle", "position", "pk"]

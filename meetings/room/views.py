@@ -45,6 +45,8 @@ def _room_for(user, meeting_id) -> tuple[Meeting, str]:
     return meeting, role
 
 
+# Voice will allow the microphone here, and only here: permissions_policy_override (from
+# django_permissions_policy.decorators) with settings.PERMISSIONS_POLICY and microphone=self.
 @require_GET
 @login_required
 def room(request, meeting_id):

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from meetings.wellbeing.models import RATHER_NOT_SAY, SCALE, STRATEGY_MAX_CHARS, Strategy
+from members.numbers import LARGEST_ID, LARGEST_VERSION
+from members.text import validate_single_line
 from moderation.models import Report
 
 OFF_SCALE = "Choose one of the five answers, or “rather not say”."
@@ -41,7 +43,7 @@ class CheckInForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, max_value=LARGEST_VERSION, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -66,7 +68,9 @@ class StrategyForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a tag from the list, or none."},
     )
-    meeting = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    meeting = forms.IntegerField(
+        required=False, min_value=1, max_value=LARGEST_ID, widget=forms.HiddenInput
+    )
 
     def clean_text(self):
         from meetings.wellbeing.actions import clean_strategy_text
@@ -78,7 +82,9 @@ class StrategyForm(forms.Form):
 
 
 class ToolboxSearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=100, required=False)
+    q = forms.CharField(
+        label="Search", max_length=100, required=False, validators=[validate_single_line]
+    )
     tag = forms.ChoiceField(
         label="Tag", choices=[("", "Any tag"), *Strategy.Tag.choices], required=False
     )
@@ -92,7 +98,12 @@ class ReviewForm(forms.Form):
             "invalid_choice": "Choose approve or decline.",
         },
     )
-    reason = forms.CharField(label="Note for the log (optional)", max_length=500, required=False)
+    reason = forms.CharField(
+        label="Note for the log (optional)",
+        max_length=500,
+        required=False,
+        validators=[validate_single_line],
+    )
 
 
 class StrategyReportForm(forms.Form):

@@ -105,3 +105,35 @@ def test_two_hosts_leaving_at_once_leave_one_host(monkeypatch):
 
 def test_control_without_the_lock_both_hosts_leave(monkeypatch):
     assert _two_hosts_leave(monkeypatch, locked=False) == 0
+
+
+def _two_hosts_delete_their_accounts(monkeypatch, locked):
+    from members.actions import delete_account
+
+    circle = CircleFactory()
+    hosts = [UserFactory() for _ in range(2)]
+    for user in hosts:
+        MembershipFactory(circle=circle, user=user, role=Membership.Role.HOST)
+    check = actions._other_hosts_exist
+
+    def slow_check(*args):
+        result = check(*args)
+        time.sleep(0.3)
+        return result
+
+    monkeypatch.setattr(actions, "_other_hosts_exist", slow_check)
+    if not locked:
+        monkeypatch.setattr(
+            actions, "_lock_circles", lambda ids: list(Circle.objects.filter(pk__in=ids))
+        )
+    _run_together([lambda u=u: delete_account(u) for u in hosts])
+    circle.refresh_from_db()
+    return circle.staff_hosted_since
+
+
+def test_two_hosts_deleting_their_accounts_at_once_pass_the_circle_to_staff(monkeypatch):
+    assert _two_hosts_delete_their_accounts(monkeypatch, locked=True) is not None
+
+
+def test_control_without_the_lock_the_circle_is_left_unhosted_silently(monkeypatch):
+    assert _two_hosts_delete_their_accounts(monkeypatch, locked=False) is None

@@ -96,8 +96,10 @@ def test_a_circle_needs_a_topic_and_agreements(outsider, topic):
 def test_bad_settings_are_refused_with_readable_messages(outsider, topic):
     with pytest.raises(CircleError, match="720"):
         make(outsider, topic, retention_hours=1000)
-    with pytest.raises(CircleError, match="at least 2"):
+    with pytest.raises(CircleError, match="from 2 to 500"):
         make(outsider, topic, member_limit=1)
+    with pytest.raises(CircleError, match="from 2 to 500"):
+        make(outsider, topic, member_limit=1_000_000_000_000)
     with pytest.raises(CircleError, match="Join policy"):
         make(outsider, topic, join_policy="secret")
     assert not Circle.objects.exists()
@@ -125,8 +127,8 @@ def test_the_page_shows_errors_and_creates_nothing(client_for, outsider, topic):
     assert response.status_code == 400
     body = response.content.decode()
     assert "already a circle called" in body
-    assert "between 1 and 720 hours" in body
-    assert "at least 2 people" in body
+    assert "from 1 to 720 hours" in body
+    assert "from 2 to 500 people" in body
     assert Circle.objects.count() == 1
 
 

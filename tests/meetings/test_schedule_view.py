@@ -79,7 +79,16 @@ def test_it_schedules_a_weekly_series(client, circle, facilitator):
     } == {19}
 
 
-@pytest.mark.parametrize("persona", ["member", "outsider", "staff"])
+def test_site_staff_schedule_as_a_host_can(client, circle, facilitator, staff):
+    client.force_login(staff)
+    assert client.get(url(circle)).status_code == 200
+    response = client.post(url(circle), form_data(facilitator))
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert meeting.created_by == staff
+
+
+@pytest.mark.parametrize("persona", ["member", "outsider"])
 def test_it_refuses_people_who_do_not_run_the_circle(client, circle, facilitator, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(url(circle)).status_code == 403
@@ -108,10 +117,13 @@ def test_it_refuses_the_wrong_method(client, circle, facilitator):
         ({"starts_at": local(days=-1).strftime("%Y-%m-%dT%H:%M")}, "in the past"),
         ({"starts_at": "tomorrow evening"}, "Enter a date and time"),
         ({"starts_at": "9999-12-31T23:59"}, "Enter a date and time"),
-        ({"duration_minutes": "10"}, "greater than or equal to 15"),
-        ({"duration_minutes": "300"}, "less than or equal to 240"),
-        ({"capacity": "0"}, "greater than or equal to 1"),
-        ({"turn_seconds": "5"}, "greater than or equal to 30"),
+        ({"duration_minutes": "10"}, "from 15 to 240 minutes"),
+        ({"duration_minutes": "300"}, "from 15 to 240 minutes"),
+        ({"capacity": "0"}, "from 1 to 500 people"),
+        ({"capacity": "1000000000000"}, "from 1 to 500 people"),
+        ({"opens_minutes_before": "999"}, "from 0 to 120 minutes"),
+        ({"turn_seconds": "5"}, "from 30 to 1,800 seconds"),
+        ({"title": "Two\nlines"}, "on one line"),
         ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
         ({"room_mode": "shouting"}, "Select a valid choice"),
         ({"facilitators": []}, "This field is required"),

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from circles.models import Membership
+from circles.models import Circle, Membership
 from meetings.models import Meeting
 from meetings.room import store
 from meetings.room.rules import SYSTEM, Remove
@@ -108,14 +109,30 @@ def test_it_closes_with_4403_for_someone_without_an_rsvp(meeting, outsider, open
     assert run(scenario()) == 4403
 
 
-def test_it_closes_with_4403_for_a_member_banned_from_the_circle(meeting, member, open_socket):
+def test_it_closes_with_4404_for_a_member_banned_from_the_circle(meeting, member, open_socket):
+    """The banned no longer see the circle: its meetings are as if they did not exist."""
     Membership.objects.filter(user=member).update(state=Membership.State.BANNED)
 
     async def scenario():
         socket = await open_socket(member, meeting, expect_state=False)
         return await socket.receive_close()
 
-    assert run(scenario()) == 4403
+    assert run(scenario()) == 4404
+
+
+@pytest.mark.parametrize(
+    "private", [{"visibility": "unlisted"}, {"join_policy": "invite"}], ids=["unlisted", "invite"]
+)
+def test_it_closes_with_4404_for_an_outsider_of_a_private_circle(
+    meeting, outsider, open_socket, private
+):
+    Circle.objects.filter(pk=meeting.circle_id).update(**private)
+
+    async def scenario():
+        socket = await open_socket(outsider, meeting, expect_state=False)
+        return await socket.receive_close()
+
+    assert run(scenario()) == 4404
 
 
 def test_it_closes_with_4403_for_a_member_muted_in_the_circle(meeting, member, open_socket):
