@@ -339,7 +339,6 @@ def schedule_meeting(
             meeting.save()
             meeting.facilitators.set(draft.facilitators)
             _audit(actor, "meetings.meeting.scheduled", meeting, starts_at=_iso(meeting.starts_at))
-            logger.info("meetings.meeting.scheduled meeting=%s actor=%s", meeting.pk, actor.pk)
             return meeting
         series = MeetingSeries(
             circle=circle,
@@ -363,7 +362,6 @@ def schedule_meeting(
             starts_at=_iso(series.first_start),
             until=_iso(until),
         )
-        logger.info("meetings.series.scheduled series=%s actor=%s", series.pk, actor.pk)
         return first
 
 
@@ -489,7 +487,6 @@ def _edit_locked(actor, meeting: Meeting, draft: MeetingDraft, now) -> bool:
         if old != new
     ]
     _audit(actor, "meetings.meeting.edited", meeting, fields=changed)
-    logger.info("meetings.meeting.edited meeting=%s actor=%s", meeting.pk, actor.pk)
     return True
 
 
@@ -591,7 +588,6 @@ def _edit_following(actor, meeting: Meeting, draft: MeetingDraft, now) -> Meetin
         _edit_locked(actor, target, _draft_at(draft, occurrence), now)
         Meeting.objects.filter(pk=target.pk).update(series=new, occurrence_start=occurrence)
     _audit(actor, "meetings.series.split", meeting, series_id=old.pk, new_series_id=new.pk)
-    logger.info("meetings.series.split old=%s new=%s actor=%s", old.pk, new.pk, actor.pk)
     meeting.refresh_from_db()
     return meeting
 
@@ -620,7 +616,6 @@ def _cancel_locked(actor, meeting: Meeting, reason: str, now, *, by_staff=False)
         ),
     )
     _audit(actor, "meetings.meeting.cancelled", meeting, reason, by_staff=by_staff or None)
-    logger.info("meetings.meeting.cancelled meeting=%s actor=%s", meeting.pk, actor.pk)
     transaction.on_commit(partial(_close_room_of_cancelled, meeting.pk))
     return True
 

@@ -122,14 +122,16 @@ def record_action(
         extra=extra,
     )
     logger.info(
-        "%s entry_id=%s actor_id=%s target_id=%s circle_id=%s meeting_id=%s report_id=%s",
-        action,
-        entry.pk,
-        getattr(actor, "pk", None),
-        getattr(target_user, "pk", None),
-        getattr(circle, "pk", None),
-        meeting_id,
-        getattr(report, "pk", None),
+        "moderation.audit",
+        extra={
+            "action": action,
+            "entry_id": entry.pk,
+            "actor_id": getattr(actor, "pk", None),
+            "target_id": getattr(target_user, "pk", None),
+            "circle_id": getattr(circle, "pk", None),
+            "meeting_id": meeting_id,
+            "report_id": getattr(report, "pk", None),
+        },
     )
     return entry
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -243,13 +244,18 @@ def execute(
     if isinstance(command, rules.Sync):
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
-    with transaction.atomic():
-        room, state = _lock_room(meeting_id)
-        outcome = _run(room, state, actor, command, user, now)
-        if outcome.state is not state:
-            _save(room, state, outcome.state, now)
-        _after_commit(meeting_id, outcome)
-    _log(meeting_id, command, outcome)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            room, state = _lock_room(meeting_id)
+            outcome = _run(room, state, actor, command, user, now)
+            if outcome.state is not state:
+                _save(room, state, outcome.state, now)
+            _after_commit(meeting_id, outcome)
+    except Refused as refusal:
+        _log(meeting_id, command, None, started, refusal.code)
+        raise
+    _log(meeting_id, command, outcome, started)
     return outcome
 
 
@@ -646,12 +652,19 @@ def collecting_broadcasts():
         _collecting.outbox = outer
 
 
-def _log(meeting_id: int, command: Any, outcome: Outcome) -> None:
-    """One line per command: meeting, command, seq and event count, never any text."""
+def _log(
+    meeting_id: int, command: Any, outcome: Outcome | None, started: float, refused: str = ""
+) -> None:
+    """One line per command: meeting, command, outcome (``ok`` or the refusal's code), seq,
+    event count and duration. Never any text: not a share's, a note's or a warning's."""
     log.info(
-        "room command meeting=%s command=%s seq=%s events=%s",
-        meeting_id,
-        type(command).__name__,
-        outcome.state.seq,
-        len(outcome.events),
+        "room.command",
+        extra={
+            "meeting_id": meeting_id,
+            "command": type(command).__name__,
+            "outcome": refused or "ok",
+            "seq": outcome.state.seq if outcome is not None else None,
+            "events": len(outcome.events) if outcome is not None else 0,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
     )
