@@ -46,7 +46,7 @@ class Limit:
     def message(self) -> str:
         return (
             f"That's a lot of {self.what} in a short time, so Hearth is pausing them for a "
-            f"few minutes. Nothing was changed. Please try again in {self.wait}."
+            f"little while. Nothing was changed. Please try again in {self.wait}."
         )
 
     @property

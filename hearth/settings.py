@@ -317,7 +317,11 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
         "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
-        "django.channels.server": {"handlers": [], "level": "WARNING", "propagate": True},
+        # Daphne's runserver line for each request (a 4xx as a warning) names the path.
+        "django.channels.server": {"handlers": [], "level": "ERROR", "propagate": True},
+        # A CSRF refusal is the 403 in http.request; its own line would print the path,
+        # which can carry an invite token.
+        "django.security.csrf": {"handlers": [], "level": "ERROR", "propagate": True},
         "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
         # "Task ... succeeded" for every task (each RSVP's email, under eager Celery): the
         # worker's failures stay (ERROR), its routine does not fill the log.
