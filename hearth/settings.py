@@ -323,9 +323,13 @@ LOGGING = {
         # which can carry an invite token.
         "django.security.csrf": {"handlers": [], "level": "ERROR", "propagate": True},
         "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
-        # "Task ... succeeded" for every task (each RSVP's email, under eager Celery): the
-        # worker's failures stay (ERROR), its routine does not fill the log.
-        "celery.app.trace": {"handlers": [], "level": "WARNING", "propagate": True},
+        # "Task ... succeeded": a worker's record of its work, but under eager Celery (the
+        # embedded mode) a line for every email an RSVP sends; there only failures show.
+        "celery.app.trace": {
+            "handlers": [],
+            "level": LOG_LEVEL if REDIS_URL else "WARNING",
+            "propagate": True,
+        },
     },
 }
 
