@@ -12,4 +12,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
 USER hearth
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "hearth.asgi:application"]
+CMD ["daphne", "--access-log", "/dev/null", "-b", "0.0.0.0", "-p", "8000", "hearth.asgi:application"]

@@ -2,7 +2,9 @@
 
 Each one runs in ``transaction.atomic()``, locks the circle row with ``select_for_update``
 first (the member limit and the last-host rule are races otherwise), checks, changes,
-and sends ``circles.signals`` after commit. A refusal raises ``CircleError`` with a message
+writes its audit entry in that same transaction (``circles.signals.audit``, which
+moderation receives), and sends ``membership_changed`` / ``circle_changed`` after commit.
+A refusal raises ``CircleError`` with a message
 a member can read, and changes nothing. Repeating a change that already happened (a
 double-clicked approve, accepting the same agreements twice) returns quietly.
 """
@@ -24,7 +26,7 @@ from circles import permissions
 from circles.errors import CircleError, NotAllowed
 from circles.invites import InvalidInvite, find_invite, read_token
 from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
-from circles.signals import circle_changed, membership_changed
+from circles.signals import audit, circle_changed, membership_changed
 from members.models import User
 from members.text import name_keys
 
@@ -105,7 +107,21 @@ def _name(membership: Membership) -> str:
     return membership.user.display_name
 
 
-def _emit(membership: Membership, actor, action: str, reason: str = "") -> None:
+def _emit(
+    membership: Membership, actor, action: str, reason: str = "", *, audited: bool = True
+) -> None:
+    """Audit the change now (inside the caller's transaction), announce it after commit.
+    ``audited=False``: the caller writes its own entry (a moderation queue action)."""
+    if audited:
+        audit.send(
+            sender=Membership,
+            action=action,
+            actor=actor,
+            circle=membership.circle,
+            membership=membership,
+            reason=reason,
+            extra={},
+        )
     transaction.on_commit(
         lambda: membership_changed.send(
             sender=Membership, membership=membership, actor=actor, action=action, reason=reason
@@ -113,12 +129,36 @@ def _emit(membership: Membership, actor, action: str, reason: str = "") -> None:
     )
 
 
-def _emit_circle(circle: Circle, actor, action: str, reason: str = "") -> None:
+def _emit_circle(
+    circle: Circle, actor, action: str, reason: str = "", extra: dict | None = None
+) -> None:
+    """Audit a change to the circle itself now, announce it after commit."""
+    audit.send(
+        sender=Circle,
+        action=action,
+        actor=actor,
+        circle=circle,
+        membership=None,
+        reason=reason,
+        extra=extra or {},
+    )
     transaction.on_commit(
         lambda: circle_changed.send(
             sender=Circle, circle=circle, actor=actor, action=action, reason=reason
         )
     )
+
+
+# Settings whose values the audit log keeps; for the others (texts a host wrote) it keeps
+# only that they changed.
+LOGGED_VALUES = ("join_policy", "visibility", "language", "retention_hours", "member_limit")
+
+
+def _settings_extra(circle: Circle, changed: list[str]) -> dict:
+    return {
+        "fields": changed,
+        **{field: getattr(circle, field) for field in changed if field in LOGGED_VALUES},
+    }
 
 
 def _require_manager(actor, circle: Circle) -> None:
@@ -297,6 +337,8 @@ def update_circle(circle: Circle, actor, *, topics=None, **fields) -> Circle:
     with transaction.atomic():
         locked = _lock(circle)
         _require_manager(actor, locked)
+        before = {field: getattr(locked, field) for field in EDITABLE_FIELDS}
+        topics_before = set(locked.topics.values_list("pk", flat=True))
         for field, value in fields.items():
             if isinstance(value, str) and field != "crisis_resources":
                 value = value.strip()
@@ -308,7 +350,14 @@ def update_circle(circle: Circle, actor, *, topics=None, **fields) -> Circle:
         _save_circle(locked)
         if topic_list is not None:
             locked.topics.set(topic_list)
-        _emit_circle(locked, actor, "circles.circle.updated")
+        changed = [field for field in EDITABLE_FIELDS if getattr(locked, field) != before[field]]
+        if topic_list is not None and {topic.pk for topic in topic_list} != topics_before:
+            changed.append("topics")
+        if not changed:
+            return locked
+        _emit_circle(
+            locked, actor, "circles.circle.updated", extra=_settings_extra(locked, changed)
+        )
     return locked
 
 
@@ -336,7 +385,13 @@ def update_agreements(circle: Circle, actor, text) -> AgreementVersion:
             accepted_version=locked.agreements_version, updated_at=timezone.now()
         )
         circle.agreements_version = locked.agreements_version
-        _emit_circle(locked, actor, "circles.agreements.updated", f"v{version.version}")
+        _emit_circle(
+            locked,
+            actor,
+            "circles.agreements.updated",
+            f"v{version.version}",
+            {"version": version.version},
+        )
     return version
 
 
@@ -561,8 +616,11 @@ def _tell_staff(circle_ids: list[int]) -> None:
     send_mail("A circle needs a new host", body, None, recipients)
 
 
-def remove_member(membership: Membership, actor, reason) -> Membership:
-    """Remove someone from the circle; they may join again (unlike a ban)."""
+def remove_member(membership: Membership, actor, reason, *, audited: bool = True) -> Membership:
+    """Remove someone from the circle; they may join again (unlike a ban).
+
+    ``audited=False`` (here, in ``ban_member`` and ``mute_member``): the caller writes the
+    audit entry itself, in the same transaction (moderation's queue, with the report)."""
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         circle = _lock(membership.circle_id)
@@ -581,11 +639,11 @@ def remove_member(membership: Membership, actor, reason) -> Membership:
         membership.role = Role.MEMBER
         membership.reason = reason
         membership.save(update_fields=["state", "role", "reason", "updated_at"])
-        _emit(membership, actor, "circles.member.removed", reason)
+        _emit(membership, actor, "circles.member.removed", reason, audited=audited)
     return membership
 
 
-def ban_member(membership: Membership, actor, reason) -> Membership:
+def ban_member(membership: Membership, actor, reason, *, audited: bool = True) -> Membership:
     """Ban someone: they leave the circle, can't see it and can't join again."""
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
@@ -605,7 +663,7 @@ def ban_member(membership: Membership, actor, reason) -> Membership:
         membership.role = Role.MEMBER
         membership.reason = reason
         membership.save(update_fields=["state", "role", "reason", "updated_at"])
-        _emit(membership, actor, "circles.member.banned", reason)
+        _emit(membership, actor, "circles.member.banned", reason, audited=audited)
     return membership
 
 
@@ -634,7 +692,9 @@ def unban_member(membership: Membership, actor) -> Membership:
     return membership
 
 
-def mute_member(membership: Membership, actor, until: datetime, reason="") -> Membership:
+def mute_member(
+    membership: Membership, actor, until: datetime, reason="", *, audited: bool = True
+) -> Membership:
     """Mute someone in all the circle's rooms until ``until`` (an aware datetime)."""
     reason = _clean_reason(reason, required=False)
     if until is None or timezone.is_naive(until) or until <= timezone.now():
@@ -651,7 +711,7 @@ def mute_member(membership: Membership, actor, until: datetime, reason="") -> Me
         if reason:
             membership.reason = reason
         membership.save(update_fields=["muted_until", "reason", "updated_at"])
-        _emit(membership, actor, "circles.member.muted", reason)
+        _emit(membership, actor, "circles.member.muted", reason, audited=audited)
     return membership
 
 
@@ -687,7 +747,17 @@ def create_invite(
             expires_at=timezone.now() + expires_in,
             single_use=bool(single_use),
         )
-        _emit_circle(locked, actor, "circles.invite.created", f"invite {invite.pk}")
+        _emit_circle(
+            locked,
+            actor,
+            "circles.invite.created",
+            f"invite {invite.pk}",
+            extra={
+                "invite_id": invite.pk,
+                "expires_at": invite.expires_at.isoformat(),
+                "single_use": invite.single_use,
+            },
+        )
     return invite
 
 
@@ -702,7 +772,9 @@ def revoke_invite(invite: Invite, actor) -> Invite:
             return invite
         invite.revoked_at = timezone.now()
         invite.save(update_fields=["revoked_at"])
-        _emit_circle(locked, actor, "circles.invite.revoked", f"invite {invite.pk}")
+        _emit_circle(
+            locked, actor, "circles.invite.revoked", f"invite {invite.pk}", {"invite_id": invite.pk}
+        )
     return invite
 
 

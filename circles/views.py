@@ -27,6 +27,7 @@ from circles.forms import (
 )
 from circles.invites import InvalidInvite, find_invite, make_token
 from circles.models import Circle, Membership
+from hearth.ratelimits import rate_limited
 
 PAGE_SIZE = 20
 State = Membership.State
@@ -113,6 +114,7 @@ def agreements(request, slug):
 
 
 @require_POST
+@rate_limited("membership")
 def join(request, slug):
     circle = get_object_or_404(Circle, slug=slug)
     if not request.user.is_authenticated:
@@ -137,6 +139,7 @@ def join(request, slug):
 
 
 @require_POST
+@rate_limited("membership")
 def leave(request, slug):
     circle = get_object_or_404(Circle, slug=slug)
     if not request.user.is_authenticated:
@@ -155,6 +158,7 @@ def leave(request, slug):
 
 
 @require_POST
+@rate_limited("membership")
 def accept(request, slug):
     circle = get_object_or_404(Circle, slug=slug)
     if not request.user.is_authenticated:
@@ -174,6 +178,7 @@ def accept(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("circle_create")
 def create(request):
     form = CircleForm(request.POST or None, creating=True)
     if request.method == "POST" and form.is_valid():
@@ -231,6 +236,7 @@ def _manage_context(request, circle, **forms) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("circle_manage")
 def manage(request, slug):
     circle = _circle_for(request.user, slug)
     permissions.check_manage(request.user, circle)
@@ -253,6 +259,7 @@ def manage(request, slug):
 
 @login_required
 @require_POST
+@rate_limited("circle_manage")
 def edit_agreements(request, slug):
     circle = _circle_for(request.user, slug)
     permissions.check_manage(request.user, circle)
@@ -341,6 +348,7 @@ MEMBER_ACTIONS = {
 
 @login_required
 @require_POST
+@rate_limited("circle_manage")
 def member_action(request, slug, membership_id, verb):
     if verb not in MEMBER_ACTIONS:
         raise Http404("No such action.")
@@ -358,6 +366,7 @@ def member_action(request, slug, membership_id, verb):
 
 @login_required
 @require_POST
+@rate_limited("invites")
 def create_invite(request, slug):
     circle = _circle_for(request.user, slug)
     permissions.check_manage(request.user, circle)
@@ -381,6 +390,7 @@ def create_invite(request, slug):
 
 @login_required
 @require_POST
+@rate_limited("invites")
 def revoke_invite(request, slug, invite_id):
     circle = _circle_for(request.user, slug)
     permissions.check_manage(request.user, circle)
@@ -391,6 +401,7 @@ def revoke_invite(request, slug, invite_id):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("membership")
 def invite(request, token):
     try:
         found = find_invite(token)

@@ -4,15 +4,18 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from hearth.env import one_line_configuration_errors
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
-django_asgi_app = get_asgi_application()
+with one_line_configuration_errors():
+    django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 
-from hearth.proxy import ForwardedClientMiddleware  # noqa: E402
-from hearth.routing import websocket_urlpatterns  # noqa: E402
+from hearth.proxy import ForwardedClientMiddleware
+from hearth.routing import websocket_urlpatterns
 
 # Behind a load balancer, the client's real address (TRUSTED_PROXY_COUNT) for HTTP and
 # WebSockets alike, before anything reads it.

@@ -6,9 +6,24 @@ traceback from deep inside a library.
 """
 
 import os
+import sys
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+CONFIGURATION_ERROR = "Hearth is not configured correctly: {}"
+
+
+@contextmanager
+def one_line_configuration_errors():
+    """Stop the process with one line naming the bad setting, not a traceback: manage.py,
+    Daphne (``hearth.asgi``), WSGI servers and Celery all start through this."""
+    try:
+        yield
+    except ImproperlyConfigured as error:
+        sys.exit(CONFIGURATION_ERROR.format(error))
+
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}

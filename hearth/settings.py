@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hearth.logs.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,7 +173,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CELERY_BROKER_URL = "memory://"
+    # A host name, or kombu warns "No hostname was supplied" on every eager task.
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
 
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -182,6 +184,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The worker and beat log through LOGGING below (JSON lines), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "meetings.send_due_reminders": {
         "task": "meetings.tasks.send_due_reminders",
@@ -374,16 +378,35 @@ PERMISSIONS_POLICY = {
 # --- Logging --------------------------------------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# One JSON object a line on standard error, every logger through the root's one handler
+# (hearth/logs.py). Django's own handlers are emptied, so nothing prints twice; its
+# per-request lines are replaced by ``http.request`` (hearth.logs.RequestLogMiddleware),
+# and 4xx answers are not logged again with a traceback by ``django.request``.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "formatters": {"json": {"()": "hearth.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django.db.backends": {"level": "INFO"},
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+        # Daphne's runserver line for each request (a 4xx as a warning) names the path.
+        "django.channels.server": {"handlers": [], "level": "ERROR", "propagate": True},
+        # A CSRF refusal is the 403 in http.request; its own line would print the path,
+        # which can carry an invite token.
+        "django.security.csrf": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
+        # "Task ... succeeded": a worker's record of its work, but under eager Celery (the
+        # embedded mode) a line for every email an RSVP sends; there only failures show.
+        "celery.app.trace": {
+            "handlers": [],
+            "level": LOG_LEVEL if REDIS_URL else "WARNING",
+            "propagate": True,
+        },
         # The pool logs every connection it lends at INFO; its warnings are what matter.
-        "psycopg.pool": {"level": "WARNING"},
+        "psycopg.pool": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
 

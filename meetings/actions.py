@@ -2,8 +2,10 @@
 
 Each function validates, then changes state in one transaction holding the row lock of
 the meeting it changes (``_lock_meeting``), and queues notifications to go out after
-commit. Refusals raise ``Refused`` with a message a member can read and change nothing.
-Repeating a call (a double-clicked RSVP, a retried task) returns early and changes nothing.
+commit. Each change a facilitator, host or staff member makes writes one audit entry
+(``moderation.actions.record_action``) in the same transaction. Refusals raise ``Refused``
+with a message a member can read and change nothing. Repeating a call (a double-clicked
+RSVP, a retried task) returns early and changes nothing.
 """
 
 import logging
@@ -35,6 +37,7 @@ from meetings.notify import notify, when_for
 from meetings.room import store
 from meetings.series import build_rule, occurrences
 from members.text import SINGLE_LINE_MESSAGE, has_control_characters
+from moderation.actions import record_action
 
 logger = logging.getLogger("meetings")
 
@@ -90,6 +93,20 @@ def _lock_meeting(meeting_id: int) -> Meeting:
     """
     return (
         Meeting.objects.select_for_update(of=("self",)).select_related("circle").get(pk=meeting_id)
+    )
+
+
+def _audit(actor, action: str, meeting: Meeting | None, reason: str = "", **extra) -> None:
+    """One entry in the audit log for a facilitator's, host's or staff member's change;
+    expects to run inside the change's transaction. ``extra`` never holds a share's text."""
+    circle = extra.pop("circle", None) or meeting.circle
+    record_action(
+        actor=actor,
+        action=action,
+        circle=circle,
+        meeting_id=meeting.pk if meeting is not None else None,
+        reason=reason,
+        extra={key: value for key, value in extra.items() if value is not None},
     )
 
 
@@ -339,7 +356,7 @@ def schedule_meeting(
             _apply_draft(meeting, draft)
             meeting.save()
             meeting.facilitators.set(draft.facilitators)
-            logger.info("meetings.meeting.scheduled meeting=%s actor=%s", meeting.pk, actor.pk)
+            _audit(actor, "meetings.meeting.scheduled", meeting, starts_at=_iso(meeting.starts_at))
             return meeting
         series = MeetingSeries(
             circle=circle,
@@ -352,8 +369,18 @@ def schedule_meeting(
         series.save()
         series.facilitators.set(draft.facilitators)
         extend_series(series, now=now)
-        logger.info("meetings.series.scheduled series=%s actor=%s", series.pk, actor.pk)
-        return series.meetings.order_by("starts_at").first()
+        first = series.meetings.order_by("starts_at").first()
+        _audit(
+            actor,
+            "meetings.series.scheduled",
+            first,
+            circle=circle,
+            series_id=series.pk,
+            frequency=frequency,
+            starts_at=_iso(series.first_start),
+            until=_iso(until),
+        )
+        return first
 
 
 def extend_series(series: MeetingSeries, *, now=None) -> int:
@@ -472,8 +499,17 @@ def _edit_locked(actor, meeting: Meeting, draft: MeetingDraft, now) -> bool:
         return f"The details of “{meeting.title}” were updated."
 
     notify(_people_answering(meeting), Notification.Kind.CHANGED, meeting, text)
-    logger.info("meetings.meeting.edited meeting=%s actor=%s", meeting.pk, actor.pk)
+    changed = [
+        name
+        for name, old, new in zip((*_EDITABLE, "facilitators"), before, after, strict=True)
+        if old != new
+    ]
+    _audit(actor, "meetings.meeting.edited", meeting, fields=changed)
     return True
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 _EDITABLE = (
@@ -567,7 +603,7 @@ def _edit_following(actor, meeting: Meeting, draft: MeetingDraft, now) -> Meetin
             continue
         _edit_locked(actor, target, _draft_at(draft, occurrence), now)
         Meeting.objects.filter(pk=target.pk).update(series=new, occurrence_start=occurrence)
-    logger.info("meetings.series.split old=%s new=%s actor=%s", old.pk, new.pk, actor.pk)
+    _audit(actor, "meetings.series.split", meeting, series_id=old.pk, new_series_id=new.pk)
     meeting.refresh_from_db()
     return meeting
 
@@ -576,7 +612,7 @@ def _draft_at(draft: MeetingDraft, starts_at) -> MeetingDraft:
     return MeetingDraft(**{**draft.__dict__, "starts_at": starts_at})
 
 
-def _cancel_locked(actor, meeting: Meeting, reason: str, now) -> bool:
+def _cancel_locked(actor, meeting: Meeting, reason: str, now, *, by_staff=False) -> bool:
     if meeting.status == Meeting.Status.CANCELLED:
         return False
     if meeting.status != Meeting.Status.SCHEDULED or meeting.ends_at <= now:
@@ -595,7 +631,7 @@ def _cancel_locked(actor, meeting: Meeting, reason: str, now) -> bool:
             f"cancelled. The facilitator said: {reason}"
         ),
     )
-    logger.info("meetings.meeting.cancelled meeting=%s actor=%s", meeting.pk, actor.pk)
+    _audit(actor, "meetings.meeting.cancelled", meeting, reason, by_staff=by_staff or None)
     transaction.on_commit(partial(_close_room_of_cancelled, meeting.pk))
     return True
 
@@ -652,4 +688,4 @@ def cancel_meeting_as_staff(actor, meeting: Meeting, reason: str = "") -> int:
     with transaction.atomic():
         meeting = _lock_meeting(meeting.pk)
         reason = reason.strip() or "Cancelled by Hearth's staff."
-        return int(_cancel_locked(actor, meeting, reason, timezone.now()))
+        return int(_cancel_locked(actor, meeting, reason, timezone.now(), by_staff=True))

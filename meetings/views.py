@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circles import permissions as circle_permissions
 from circles.models import Circle
+from hearth.ratelimits import rate_limited
 from meetings import actions, calendar, permissions, queries
 from meetings.forms import CancelForm, MeetingForm
 from meetings.models import RSVP, CalendarFeed
@@ -30,6 +31,7 @@ def detail(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("rsvp")
 def rsvp(request, pk):
     meeting = permissions.get_meeting_for(request.user, pk)
     try:
@@ -54,6 +56,7 @@ def _circle_for_scheduling(user, slug) -> Circle:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("meetings")
 def new(request, slug):
     circle = _circle_for_scheduling(request.user, slug)
     form = MeetingForm(request.POST or None, circle=circle, user=request.user)
@@ -82,6 +85,7 @@ def _meeting_to_manage(user, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("meetings")
 def edit(request, pk):
     meeting = _meeting_to_manage(request.user, pk)
     if not permissions.can_edit_meeting(request.user, meeting):
@@ -109,6 +113,7 @@ def edit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("meetings")
 def cancel(request, pk):
     meeting = _meeting_to_manage(request.user, pk)
     if not permissions.can_cancel_meeting(request.user, meeting):
@@ -169,6 +174,7 @@ def calendar_page(request):
 
 @login_required
 @require_POST
+@rate_limited("account")
 def calendar_reset(request):
     calendar.reset_feed(request.user)
     messages.success(request, "Your calendar address is new. The old one no longer works.")
@@ -177,6 +183,7 @@ def calendar_reset(request):
 
 @login_required
 @require_POST
+@rate_limited("read")
 def notifications_read(request):
     actions.mark_notifications_read(request.user)
     messages.success(request, "All caught up.")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hearth.ratelimits import rate_limited
 from members import dashboard, deletion
 from members.actions import delete_account
 from members.data import export_member_data
@@ -22,6 +23,7 @@ def home(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("account")
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -45,6 +47,7 @@ def export_data(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("account")
 def delete_account_view(request):
     handovers = deletion.handovers_of(request.user)
     form = DeleteAccountForm(request.POST or None, user=request.user, handovers=handovers)

@@ -12,9 +12,6 @@ The room (meetings) calls ``file_report``, ``record_action`` and ``record_safety
 
 import logging
 import re
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -72,14 +69,6 @@ QUEUE_ACTION_NAMES = {
 }
 
 
-# What circles' signal calls the same change, so the handler doesn't log it twice.
-CIRCLES_ECHO = {
-    "mute": "circles.member.muted",
-    "remove": "circles.member.removed",
-    "ban": "circles.member.banned",
-}
-
-
 class AlreadyHandled(ValidationError):
     """Someone else closed the report first (or it was closed already)."""
 
@@ -133,56 +122,33 @@ def record_action(
         extra=extra,
     )
     logger.info(
-        "%s entry_id=%s actor_id=%s target_id=%s circle_id=%s meeting_id=%s report_id=%s",
-        action,
-        entry.pk,
-        getattr(actor, "pk", None),
-        getattr(target_user, "pk", None),
-        getattr(circle, "pk", None),
-        meeting_id,
-        getattr(report, "pk", None),
+        "moderation.audit",
+        extra={
+            "action": action,
+            "entry_id": entry.pk,
+            "actor_id": getattr(actor, "pk", None),
+            "target_id": getattr(target_user, "pk", None),
+            "circle_id": getattr(circle, "pk", None),
+            "meeting_id": meeting_id,
+            "report_id": getattr(report, "pk", None),
+        },
     )
     return entry
 
 
-# Circles tells moderation about membership changes with a signal after commit. When a
-# change comes from a moderation action, that action already wrote its own entry (with
-# the report); the marks below let the signal handler skip the echo. They live in the
-# thread that commits, and expire in case a transaction rolls back.
-_local = threading.local()
-MARK_SECONDS = 60
-
-
-def _marks() -> dict:
-    if not hasattr(_local, "marks"):
-        _local.marks = {}
-    return _local.marks
-
-
-@contextmanager
-def _recorded_here(membership: Membership, circles_action: str):
-    key = (membership.pk, circles_action)
-    marks = _marks()
-    marks[key] = time.monotonic() + MARK_SECONDS
-    try:
-        yield
-    except BaseException:
-        marks.pop(key, None)
-        raise
-    # Registered after circles' own on_commit (the signal), so it runs after it.
-    transaction.on_commit(lambda: marks.pop(key, None))
-
-
-def on_membership_changed(sender, membership, actor, action, reason="", **kwargs) -> None:
-    """Write circles' membership changes (a host's ban on the manage page...) to the log."""
-    if _marks().get((membership.pk, action), 0) > time.monotonic():
-        return
+def on_circles_audit(
+    sender, action, actor, circle, membership=None, reason="", extra=None, **kwargs
+) -> None:
+    """Write a change circles made (a host's ban on the manage page, new settings, an
+    invite link...) to the log. Circles sends this inside the change's transaction, so the
+    entry commits or rolls back with the change."""
     record_action(
         actor=actor,
         action=action,
-        target_user=membership.user,
-        circle=membership.circle,
+        target_user=membership.user if membership is not None else None,
+        circle=circle,
         reason=reason or "",
+        extra=extra,
     )
 
 
@@ -452,26 +418,24 @@ def _restrict(report, actor, action, reason, now, duration) -> dict:
     membership = permissions.reported_membership(report, fresh=True)
     if membership is None:
         raise ValidationError("There is no member of this circle to act on.", code="no_member")
-    circles_action = CIRCLES_ECHO[action]
-    with _recorded_here(membership, circles_action):
-        if action == "mute":
-            until = now + duration
-            circle_actions.mute_member(membership, actor, until, reason)
-            _notify(
-                report.reported_user,
-                Notice.Kind.MUTED,
-                f"You are muted in {report.circle.name} until "
-                f"{timezone.localtime(until, report.reported_user.zone):%A %-d %B, %H:%M} "
-                "(your time). Until then you can't share, react or raise your hand in its "
-                "meetings, or join a new one."
-                + (f" The host's reason: {reason}" if reason else ""),
-                report.circle,
-            )
-            return {"until": until.isoformat()}
-        if action == "remove":
-            circle_actions.remove_member(membership, actor, reason)
-        else:
-            circle_actions.ban_member(membership, actor, reason)
+    # Circles' own entry is left out (audited=False): the queue writes one, with the report.
+    if action == "mute":
+        until = now + duration
+        circle_actions.mute_member(membership, actor, until, reason, audited=False)
+        _notify(
+            report.reported_user,
+            Notice.Kind.MUTED,
+            f"You are muted in {report.circle.name} until "
+            f"{timezone.localtime(until, report.reported_user.zone):%A %-d %B, %H:%M} "
+            "(your time). Until then you can't share, react or raise your hand in its "
+            "meetings, or join a new one." + (f" The host's reason: {reason}" if reason else ""),
+            report.circle,
+        )
+        return {"until": until.isoformat()}
+    if action == "remove":
+        circle_actions.remove_member(membership, actor, reason, audited=False)
+    else:
+        circle_actions.ban_member(membership, actor, reason, audited=False)
     return {}
 
 
@@ -653,18 +617,17 @@ def end_mute(membership: Membership | int, *, now=None) -> bool:
             return False
         Membership.objects.filter(pk=pk).update(muted_until=None, updated_at=now)
         locked.muted_until = None
-        # Circles' own signal tells the rooms (meetings' hook unmutes the member in open
-        # rooms at once); the entry below is the log's, so the echo is skipped.
-        with _recorded_here(locked, "circles.member.unmuted"):
-            transaction.on_commit(
-                lambda: membership_changed.send(
-                    sender=Membership,
-                    membership=locked,
-                    actor=None,
-                    action="circles.member.unmuted",
-                    reason="The mute's time ran out.",
-                )
+        # Circles' after-commit signal tells the rooms (meetings' hook unmutes the member
+        # in open rooms at once); it writes no entry: the one below is the log's.
+        transaction.on_commit(
+            lambda: membership_changed.send(
+                sender=Membership,
+                membership=locked,
+                actor=None,
+                action="circles.member.unmuted",
+                reason="The mute's time ran out.",
             )
+        )
         _notify(
             locked.user,
             Notice.Kind.MUTE_ENDED,

@@ -2,7 +2,9 @@
 moderation.actions, and the audit log can never be changed)."""
 
 from django.contrib import admin
+from django.db import transaction
 
+from moderation.actions import record_action
 from moderation.models import (
     BlockedWord,
     CrisisPhrase,
@@ -25,7 +27,47 @@ class StaffAdmin(admin.ModelAdmin):
         return is_staff(request.user)
 
 
-class SafetyListAdmin(StaffAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Staff edits in the admin each write one audit entry in the same transaction:
+    ``<app>.<model>.added`` / ``changed`` (with the names of the fields changed) /
+    ``deleted``, with the row's id (never its text)."""
+
+    def _audit(self, request, obj, verb: str, fields=None) -> None:
+        meta = obj._meta
+        extra = {"id": obj.pk}
+        if fields:
+            extra["fields"] = sorted(fields)
+        circle = getattr(obj, "circle", None)
+        record_action(
+            actor=request.user,
+            action=f"{meta.app_label}.{meta.model_name}.{verb}",
+            circle=circle,
+            extra=extra,
+        )
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            fields = list(form.changed_data) if form is not None else None
+            if change and not fields:
+                return
+            self._audit(request, obj, "changed" if change else "added", fields)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            pk = obj.pk
+            self._audit(request, obj, "deleted")
+            super().delete_model(request, obj)
+            obj.pk = pk
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit(request, obj, "deleted")
+            super().delete_queryset(request, queryset)
+
+
+class SafetyListAdmin(AuditedAdmin, StaffAdmin):
     def has_add_permission(self, request):
         return is_staff(request.user)
 

@@ -9,14 +9,12 @@ class ModerationConfig(AppConfig):
 
     def ready(self):
         from circles import extensions
-        from circles.signals import membership_changed
+        from circles.signals import audit
         from members import dashboard, data, names
         from moderation import actions, safety, views
         from moderation.models import BlockedWord, CrisisPhrase
 
-        membership_changed.connect(
-            actions.on_membership_changed, dispatch_uid="moderation.audit_membership"
-        )
+        audit.connect(actions.on_circles_audit, dispatch_uid="moderation.audit_circles")
         if safety.check_display_name not in names.extra_checks:
             names.extra_checks.append(safety.check_display_name)
         for model in (CrisisPhrase, BlockedWord):

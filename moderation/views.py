@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circles import permissions as circle_permissions
 from circles.models import Circle
+from hearth.ratelimits import rate_limited
 from moderation import actions, permissions, registry
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
 from moderation.models import (
@@ -74,6 +75,7 @@ def _resolve_target(user, data):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("report")
 def report(request):
     form = ReportForm(request.POST if request.method == "POST" else None, initial=request.GET)
     context = {"form": form}
@@ -229,6 +231,7 @@ def report_detail(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("moderation")
 def act(request, pk):
     report = get_report_for(request.user, pk)
     form = ActForm(request.POST)
@@ -255,6 +258,7 @@ def act(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("moderation")
 def follow_up(request, pk):
     event = get_object_or_404(permissions.visible_safety_events(request.user), pk=pk)
     form = FollowUpForm(request.POST)
@@ -302,6 +306,7 @@ def suspensions(request):
 
 @login_required
 @require_POST
+@rate_limited("moderation")
 def end_suspension(request, pk):
     if not permissions.can_suspend(request.user):
         raise PermissionDenied("Suspensions are handled by site staff.")
@@ -341,6 +346,7 @@ def mine(request):
 
 @login_required
 @require_POST
+@rate_limited("read")
 def notice_read(request, pk):
     try:
         actions.mark_notice_read(pk, request.user)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +82,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
         time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"the test server at {url} did not start; see {log_path}")
+
+
+def require_real_services(*, database=True, redis=True) -> None:
+    """Fail (never skip) a test that needs PostgreSQL or Redis when they are not set up:
+    the README promises these tests fail when a service is missing."""
+    missing = []
+    if database and connection.vendor != "postgresql":
+        missing.append("DATABASE_URL (PostgreSQL)")
+    if redis and not os.environ.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
+        missing.append("REDIS_URL")
+    if missing:
+        pytest.fail(f"This test needs {' and '.join(missing)}: run it with make test.")

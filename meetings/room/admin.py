@@ -4,10 +4,11 @@
 from django.contrib import admin
 
 from meetings.room.models import NudgeText
+from moderation.admin import AuditedAdmin
 
 
 @admin.register(NudgeText)
-class NudgeTextAdmin(admin.ModelAdmin):
+class NudgeTextAdmin(AuditedAdmin):
     list_display = ("text", "circle", "position")
     list_filter = ("circle",)
     search_fields = ("text", "circle__name")

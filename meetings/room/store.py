@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -295,6 +296,7 @@ def execute(
     if isinstance(command, rules.Sync):
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
+    started = time.perf_counter()
     key = None if ref is None or actor.is_system else (actor.participant_id, ref)
     fingerprint = _fingerprint(command) if key is not None else ""
     try:
@@ -307,10 +309,11 @@ def execute(
                 _save(room, state, outcome.state, now)
             _after_commit(meeting_id, outcome)
     except Refused as refusal:
+        _log(meeting_id, command, None, started, refusal.code)
         if key is not None and not isinstance(refusal, _Repeated):
             _record_refusal(meeting_id, key, fingerprint, refusal, now)
         raise
-    _log(meeting_id, command, outcome)
+    _log(meeting_id, command, outcome, started)
     return outcome
 
 
@@ -894,12 +897,19 @@ def collecting_broadcasts():
         _collecting.outbox = outer
 
 
-def _log(meeting_id: int, command: Any, outcome: Outcome) -> None:
-    """One line per command: meeting, command, seq and event count, never any text."""
+def _log(
+    meeting_id: int, command: Any, outcome: Outcome | None, started: float, refused: str = ""
+) -> None:
+    """One line per command: meeting, command, outcome (``ok`` or the refusal's code), seq,
+    event count and duration. Never any text: not a share's, a note's or a warning's."""
     log.info(
-        "room command meeting=%s command=%s seq=%s events=%s",
-        meeting_id,
-        type(command).__name__,
-        outcome.state.seq,
-        len(outcome.events),
+        "room.command",
+        extra={
+            "meeting_id": meeting_id,
+            "command": type(command).__name__,
+            "outcome": refused or "ok",
+            "seq": outcome.state.seq if outcome is not None else None,
+            "events": len(outcome.events) if outcome is not None else 0,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
     )

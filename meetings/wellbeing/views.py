@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circles import queries as circle_queries
 from circles.models import Circle
+from hearth.ratelimits import rate_limited
 from meetings import permissions as meeting_permissions
 from meetings.followups import queries as followup_queries
 from meetings.wellbeing import actions, insights, permissions, queries
@@ -161,12 +162,14 @@ def _render_check_in(request, meeting, moment, form, status=200):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("check_in")
 def check_in(request, pk):
     return _check_in_view(request, pk, CheckIn.Moment.ARRIVING)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("check_in")
 def check_out(request, pk):
     return _check_in_view(request, pk, CheckIn.Moment.LEAVING)
 
@@ -176,6 +179,7 @@ def check_out(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("check_in")
 def agree(request, pk):
     meeting = meeting_permissions.get_meeting_for(request.user, pk)
     form = AgreementForm(request.POST)
@@ -309,6 +313,7 @@ def toolbox(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("strategy")
 def add_strategy(request, slug):
     circle = _toolbox_circle(request.user, slug)
     reason = permissions.why_not_add_strategy(request.user, circle)
@@ -357,6 +362,7 @@ def review(request, slug):
 
 @login_required
 @require_POST
+@rate_limited("moderation")
 def review_decide(request, slug, strategy_id):
     circle = get_object_or_404(Circle, slug=slug)
     permissions.check_review_strategies(request.user, circle)
@@ -399,6 +405,7 @@ def _member_verb(request, slug, strategy_id, do, success: str):
 
 @login_required
 @require_POST
+@rate_limited("toolbox")
 def helped(request, slug, strategy_id):
     return _member_verb(
         request, slug, strategy_id, actions.mark_helped, "Thank you: counted, without your name."
@@ -407,6 +414,7 @@ def helped(request, slug, strategy_id):
 
 @login_required
 @require_POST
+@rate_limited("toolbox")
 def save(request, slug, strategy_id):
     return _member_verb(
         request, slug, strategy_id, actions.save_strategy, "Saved to your toolbox on My Hearth."
@@ -415,6 +423,7 @@ def save(request, slug, strategy_id):
 
 @login_required
 @require_POST
+@rate_limited("toolbox")
 def unsave(request, slug, strategy_id):
     return _member_verb(
         request, slug, strategy_id, actions.unsave_strategy, "Taken out of your toolbox."
@@ -423,6 +432,7 @@ def unsave(request, slug, strategy_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("report")
 def report(request, slug, strategy_id):
     circle = _toolbox_circle(request.user, slug)
     strategy = _strategy_in(circle, strategy_id, request.user)

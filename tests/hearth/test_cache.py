@@ -7,10 +7,15 @@ from django.core.cache.backends.locmem import LocMemCache
 import hearth.cache
 from hearth.cache import RedisCache, count_in_window
 
-needs_redis = pytest.mark.skipif(
-    not isinstance(caches["default"], RedisCache),
-    reason="needs REDIS_URL (the Redis cache): run with make test",
-)
+
+@pytest.fixture
+def redis_cache():
+    """Fails, never skips, without the Redis cache (the README promises it)."""
+    if not isinstance(caches["default"], RedisCache):
+        pytest.fail("This test needs REDIS_URL (the Redis cache): run it with make test.")
+
+
+needs_redis = pytest.mark.usefixtures("redis_cache")
 
 
 @needs_redis

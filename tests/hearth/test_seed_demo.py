@@ -1,3 +1,4 @@
+import logging
 from io import StringIO
 
 import pytest
@@ -31,6 +32,15 @@ def test_it_is_idempotent():
     counts = User.objects.count(), EmailAddress.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert (User.objects.count(), EmailAddress.objects.count()) == counts
+
+
+@override_settings(DEBUG=True)
+def test_it_sends_no_email_and_logs_nothing_below_a_warning(caplog, mailoutbox):
+    with caplog.at_level(logging.DEBUG):
+        call_command("seed_demo", stdout=StringIO())
+    assert mailoutbox == []
+    assert [record.getMessage() for record in caplog.records] == []
+    assert logging.getLogger("meetings").isEnabledFor(logging.INFO)  # and after, it logs again
 
 
 @override_settings(DEBUG=False)

@@ -12,12 +12,12 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from hearth.celery import app
 from meetings import actions
 from meetings.models import Notification, ReminderDelivery
+from tests.servers import require_real_services
 
 pytestmark = [
     pytest.mark.services,
@@ -48,8 +48,7 @@ def mails_to(mail_dir: Path, address: str) -> list:
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
-    if not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.skip("needs REDIS_URL: the worker talks to a real Redis broker")
+    require_real_services()  # the worker talks to a real Redis broker
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     log_path = tmp_path / "worker.log"

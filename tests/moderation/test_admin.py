@@ -17,6 +17,9 @@ def test_staff_add_a_crisis_phrase_and_it_matches_at_once(client, staff):
     )
     assert response.status_code == 302
     assert find_crisis_match("I feel like giving up on everything", "en")
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.actor) == ("moderation.crisisphrase.added", staff)
+    assert "giving up" not in str(entry.extra)
 
 
 def test_staff_switch_off_a_blocked_word(client, staff):
@@ -28,6 +31,11 @@ def test_staff_switch_off_a_blocked_word(client, staff):
     )
     assert response.status_code == 302
     assert find_blocked_word("meanword") is None
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.extra) == (
+        "moderation.blockedword.changed",
+        {"id": word.pk, "fields": ["active"]},
+    )
 
 
 def test_staff_delete_a_crisis_phrase(client, staff):
@@ -36,6 +44,22 @@ def test_staff_delete_a_crisis_phrase(client, staff):
     client.post(reverse("admin:moderation_crisisphrase_delete", args=[phrase.pk]), {"post": "yes"})
     assert not CrisisPhrase.objects.filter(pk=phrase.pk).exists()
     assert not find_crisis_match("no way out", "en")
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.extra) == ("moderation.crisisphrase.deleted", {"id": phrase.pk})
+
+
+def test_a_bulk_delete_writes_an_entry_for_each_row(client, staff):
+    words = [BlockedWord.objects.create(word=word) for word in ("one", "two")]
+    client.force_login(staff)
+    client.post(
+        reverse("admin:moderation_blockedword_changelist"),
+        {"action": "delete_selected", "_selected_action": [w.pk for w in words], "post": "yes"},
+    )
+    assert not BlockedWord.objects.filter(pk__in=[w.pk for w in words]).exists()
+    assert sorted(ModerationAction.objects.values_list("action", flat=True)) == [
+        "moderation.blockedword.deleted",
+        "moderation.blockedword.deleted",
+    ]
 
 
 @pytest.mark.parametrize(

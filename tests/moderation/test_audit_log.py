@@ -1,10 +1,13 @@
 """The audit log is append-only at every layer, records circles' changes, and staff browse it."""
 
 import pytest
+from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
 from django.urls import reverse
 
 from circles import actions as circle_actions
+from circles.models import Circle
 from members.actions import delete_account
 from moderation.actions import record_action
 from moderation.models import AppendOnlyError, ModerationAction
@@ -155,6 +158,74 @@ def test_joining_and_role_changes_are_logged(
     with django_capture_on_commit_callbacks(execute=True):
         circle_actions.change_role(membership, host, "facilitator")
     assert ModerationAction.objects.get().action == "circles.member.role_changed"
+
+
+def test_a_ban_is_logged_in_its_own_transaction_before_commit(host, member, circle):
+    membership = member.memberships.get(circle=circle)
+    with transaction.atomic():
+        circle_actions.ban_member(membership, host, "Threats")
+        assert ModerationAction.objects.filter(action="circles.member.banned").exists()
+
+
+def test_a_rolled_back_ban_leaves_no_entry(host, member, circle):
+    membership = member.memberships.get(circle=circle)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        circle_actions.ban_member(membership, host, "Threats")
+        raise RuntimeError("rolled back")
+    assert not ModerationAction.objects.exists()
+
+
+# --- Circles' own changes ------------------------------------------------------------------
+
+
+def test_a_change_of_settings_is_logged_with_what_changed(host, circle):
+    circle_actions.update_circle(
+        circle, host, join_policy="request", crisis_resources="Call 999", member_limit=12
+    )
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.actor, entry.circle) == ("circles.circle.updated", host, circle)
+    assert entry.extra == {
+        "fields": ["join_policy", "crisis_resources", "member_limit"],
+        "join_policy": "request",
+        "member_limit": 12,
+    }
+
+
+def test_saving_unchanged_settings_writes_nothing(host, circle):
+    circle_actions.update_circle(circle, host, name=circle.name)
+    assert not ModerationAction.objects.exists()
+
+
+def test_new_agreements_are_logged_with_their_version_not_their_text(host, circle):
+    circle_actions.update_agreements(circle, host, "- Be kind to each other")
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.reason, entry.extra) == (
+        "circles.agreements.updated",
+        "v2",
+        {"version": 2},
+    )
+    assert "kind" not in str(entry.extra) + entry.reason
+
+
+def test_invite_links_made_and_revoked_are_logged(host, circle):
+    invite = circle_actions.create_invite(circle, host, single_use=True)
+    circle_actions.revoke_invite(invite, host)
+    created, revoked = ModerationAction.objects.order_by("pk")
+    assert (created.action, created.extra["invite_id"], created.extra["single_use"]) == (
+        "circles.invite.created",
+        invite.pk,
+        True,
+    )
+    assert (revoked.action, revoked.extra) == ("circles.invite.revoked", {"invite_id": invite.pk})
+
+
+def test_a_staff_edit_in_the_admin_is_logged(staff, circle):
+    request = RequestFactory().post("/")
+    request.user = staff
+    circle.visibility = "unlisted"
+    admin.site._registry[Circle].save_model(request, circle, form=None, change=True)
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.extra["visibility"]) == ("circles.circle.updated", "unlisted")
 
 
 # --- Browsing the log ------------------------------------------------------------------------

@@ -1,6 +1,9 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from hearth.demo import seed_all
 
@@ -21,8 +24,18 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it only runs with "
                 "DEBUG on. Use --force if you really want demo data on this server."
             )
-        with transaction.atomic():
-            summary = seed_all()
+        # The demo's own doings (RSVP confirmations, audit entries) would print whole
+        # emails and a page of log lines into a newcomer's terminal: send no email, and
+        # keep the log to warnings while seeding.
+        logging.disable(logging.INFO)
+        try:
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+                transaction.atomic(),
+            ):
+                summary = seed_all()
+        finally:
+            logging.disable(logging.NOTSET)
         for line in summary:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Password: hearth-demo-2026"))

@@ -8,8 +8,10 @@ for it).
 """
 
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from channels.db import database_sync_to_async
@@ -81,9 +83,16 @@ def run(coroutine):
 
     async def scenario():
         channel_layers.backends.clear()  # the layer's locks and pools belong to one loop
+        Socket.opened = []
         try:
             return await coroutine
         finally:
+            # Every socket the scenario opened is disconnected, on every path: a failed
+            # assertion half-way must not leave a consumer running into the next test.
+            for socket in Socket.opened:
+                with contextlib.suppress(Exception):
+                    await socket.close()
+            Socket.opened = []
             layer = get_channel_layer()
             if hasattr(layer, "close_pools"):
                 await layer.close_pools()
@@ -94,12 +103,16 @@ def run(coroutine):
 
 
 class Socket:
-    """A WebsocketCommunicator speaking the room's JSON frames."""
+    """A WebsocketCommunicator speaking the room's JSON frames. ``run`` disconnects every
+    one still open when its scenario ends, however it ends."""
+
+    opened: ClassVar[list["Socket"]] = []
 
     def __init__(self, communicator: WebsocketCommunicator):
         self.communicator = communicator
         self.connected = False
         self.state = None
+        Socket.opened.append(self)
 
     async def send(self, frame_type: str, **fields) -> None:
         await self.communicator.send_to(text_data=json.dumps({"type": frame_type, **fields}))

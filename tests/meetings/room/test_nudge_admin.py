@@ -31,3 +31,17 @@ def test_agreement_lines_drop_list_markers_and_headings(circle):
     assert gentle.agreement_lines(circle) == ["We listen.", "We keep it here."]
     assert gentle.agreement_line(circle, "  we LISTEN. ") == "We listen."
     assert gentle.agreement_line(circle, "Ours") is None
+
+
+def test_a_staff_edit_of_a_circles_nudges_is_audited(admin_client, circle):
+    from django.urls import reverse
+
+    from moderation.models import ModerationAction
+
+    admin_client.post(
+        reverse("admin:meetings_nudgetext_add"),
+        {"circle": circle.pk, "text": "Take your time.", "position": 1},
+    )
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.circle) == ("meetings.nudgetext.added", circle)
+    assert "Take your time" not in str(entry.extra)

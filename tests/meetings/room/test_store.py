@@ -82,13 +82,15 @@ def test_a_share_keeps_its_text_in_the_database_and_never_in_the_state(
     store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
     store.execute(quiet_meeting.pk, Actor(1), rules.Start())
     secret = "A very private sentence about my brother."
+    caplog.clear()
     with caplog.at_level("DEBUG"):
         outcome = store.execute(quiet_meeting.pk, Actor(2), rules.Share(secret), user=member)
     assert outcome.events[0]["text"] == secret
     assert Share.objects.get(meeting=quiet_meeting).text == secret
     assert secret not in str(Room.objects.get(pk=quiet_meeting.pk).state)
     assert secret not in caplog.text
-    assert "command=Share" in caplog.text
+    commands = [r.command for r in caplog.records if r.getMessage() == "room.command"]
+    assert commands == ["Share"]
 
 
 def test_expire_is_a_no_op_before_the_deadline_and_exactly_once_after(

@@ -3,29 +3,28 @@ sees the same events in the same seq order, and a turn's deadline fires even whe
 from the holder's process is still connected."""
 
 import asyncio
+import contextlib
 import json
-import os
 from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from meetings.room.models import Room
 from tests.meetings.room.conftest import make_meeting
-from tests.servers import daphne, database_url_for_tests
+from tests.servers import daphne, database_url_for_tests, require_real_services
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
-    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
-        pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL: run with make test")
+    require_real_services()
     database_url = database_url_for_tests()
     with ExitStack() as stack:
         urls = [
@@ -121,10 +120,25 @@ def test_clients_on_two_processes_see_the_same_events_in_the_same_order(
     port_a, port_b = two_servers
 
     async def scenario():
+        opened = []
+        try:
+            return await steps(opened)
+        finally:
+            # Every socket is closed on every path, a failed wait included.
+            for client in opened:
+                with contextlib.suppress(Exception):
+                    await client.close()
+            await sync_to_async(connections.close_all)()
+
+    async def steps(opened):
         fern = await RoomClient("fern@a", port_a, cookies[facilitator.pk], meeting.pk).connect()
+        opened.append(fern)
         milo = await RoomClient("milo@a", port_a, cookies[member.pk], meeting.pk).connect()
+        opened.append(milo)
         olive = await RoomClient("olive@b", port_b, cookies[other_member.pk], meeting.pk).connect()
+        opened.append(olive)
         theo = await RoomClient("theo@b", port_b, cookies[third.pk], meeting.pk).connect()
+        opened.append(theo)
         everyone = [fern, milo, olive, theo]
         await milo.send("raise_hand")
         await olive.wait_for(lambda f: f["type"] == "hand_raised")
@@ -167,9 +181,6 @@ def test_clients_on_two_processes_see_the_same_events_in_the_same_order(
         await olive.wait_for(lambda f: f["type"] == "turn_ended", timeout=15)
         await theo.wait_for(lambda f: f["type"] == "turn_started" and f["participant_id"] == 3)
         by_seq = _check_in_order(everyone)
-        for client in (olive, theo):
-            await client.close()
-        await sync_to_async(connections.close_all)()
         return by_seq
 
     by_seq = asyncio.run(scenario())
