@@ -16,7 +16,9 @@ Use the decorator on a view, under ``login_required`` / ``require_POST``::
     @rate_limited("rsvp")
     def rsvp(request, pk): ...
 
-or ``over_limit(request, "support")`` where a view or a consumer decides by itself.
+or, where a view must answer a refusal its own way (the support request still shows the
+crisis resources; a follow-up keeps the message in its form), declare the limit with
+``@limited_by("support")`` and ask ``over_limit(request, "support")`` in the view.
 Sign-in, sign-up and password resets are limited by django-allauth
 (``ACCOUNT_RATE_LIMITS``); the room's socket commands by ``meetings.room`` limits.
 """
@@ -78,6 +80,7 @@ LIMITS = _limits(
     Limit("strategy", "10/h", "toolbox suggestions"),
     Limit("report", "10/h", "reports"),
     Limit("support", "10/10m", "requests for support"),
+    Limit("follow_up", "20/10m", "follow-up messages"),
     Limit("read", "120/10m", "marks as read"),
     Limit("account", "20/h", "changes to your account"),
     # What hosts, facilitators and staff do.
@@ -169,5 +172,18 @@ def rate_limited(name: str):
 
         wrapper.rate_limit = LIMITS[name]
         return wrapper
+
+    return decorator
+
+
+def limited_by(name: str):
+    """Declare that a view counts its POSTs against the limit ``name`` itself, with
+    ``over_limit``, and answers a refusal its own way."""
+    if name not in LIMITS:
+        raise KeyError(f"limited_by: no limit named {name!r} in hearth.ratelimits.LIMITS")
+
+    def decorator(view):
+        view.rate_limit = LIMITS[name]
+        return view
 
     return decorator

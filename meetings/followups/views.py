@@ -7,16 +7,14 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
+from hearth.ratelimits import limited_by, over_limit
 from meetings.followups import actions, permissions
 from meetings.followups.forms import MessageForm, ReportMessageForm
 from meetings.followups.models import FollowUp, FollowUpMessage
 from meetings.followups.reasons import find_reason
 from members.models import display_name_of
 
-# One declared limit for everything anyone writes in follow-ups, per author.
-POST_RATE = "20/10m"
 RATE_LIMITED = (
     "You've sent a lot of messages just now. Please wait a few minutes; your words are still here."
 )
@@ -33,14 +31,15 @@ def _focus_first_error(form) -> None:
 
 
 def _rate_limited(request, form) -> bool:
-    if getattr(request, "limited", False):
+    if over_limit(request, "follow_up") is not None:
+        request.limited = True
         form.add_error("text", RATE_LIMITED)
         return True
     return False
 
 
 @login_required
-@ratelimit(key="user", rate=POST_RATE, method="POST", block=False)
+@limited_by("follow_up")
 @require_http_methods(["GET", "POST"])
 def open_thread(request, source, source_id):
     reason = find_reason(source, source_id)
@@ -101,7 +100,7 @@ def _thread_context(request, thread, form, **extra) -> dict:
 
 
 @login_required
-@ratelimit(key="user", rate=POST_RATE, method="POST", block=False)
+@limited_by("follow_up")
 @require_http_methods(["GET", "POST"])
 def thread(request, pk):
     thread = permissions.get_thread_for(request.user, pk)

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django_ratelimit.decorators import ratelimit
 
 from circles.permissions import membership_of
 from circles.rendering import crisis_resource_lines
+from hearth.ratelimits import limited_by, over_limit
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
@@ -26,9 +26,9 @@ NOT_IN_THE_ROOM = (
     "The room is for the circle's members who said they are going, the meeting's "
     "facilitators, the circle's hosts and site staff."
 )
-# "I need support" over HTTP, per account. A person who presses it again and again still
-# sees the resources every time; only the recording waits.
-SUPPORT_RATE = "6/m"
+# "I need support" over HTTP is limited per account (hearth.ratelimits "support"). A person
+# who presses it again and again still sees the resources every time; only the recording
+# waits.
 SUPPORT_RATE_MESSAGE = (
     "You've asked several times in a minute. A facilitator has your request; "
     "the resources below are always here."
@@ -99,7 +99,7 @@ def next_meeting_of(meeting: Meeting) -> Meeting | None:
     )
 
 
-@ratelimit(key="user", rate=SUPPORT_RATE, method="POST", block=False)
+@limited_by("support")
 def support(request, meeting_id):
     """ "I need support" without the socket: the same action as the socket's
     ``need_support``. JSON for ``fetch`` (``Accept: application/json``), a plain page with
@@ -114,7 +114,7 @@ def support(request, meeting_id):
         return _support_answer(request, None, 404, "not_found", "There's no such meeting.")
     except PermissionDenied:
         return _support_answer(request, None, 403, "forbidden", NOT_IN_THE_ROOM)
-    if getattr(request, "limited", False):
+    if over_limit(request, "support") is not None:
         return _support_answer(request, meeting, 429, "rate_limited", SUPPORT_RATE_MESSAGE)
     try:
         alert_id = store.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
