@@ -1,0 +1,105 @@
+// "I need support" works whenever the page is open: over the socket when it is connected,
+// otherwise (or when the socket gives no answer) over HTTP. The crisis resources are in
+// the dialog from the start, so the person sees them whatever happens to the request.
+
+const SOCKET_ANSWER_MS = 5000;
+const SENT = "The facilitators have been told. They'll reach out to you privately.";
+const FAILED =
+  "We couldn't reach the facilitators just now. The help above is there whatever happens. " +
+  "You can try again.";
+
+export class SupportFlow {
+  // socketSend(type, fields) returns a ref, or null when the socket isn't connected.
+  constructor({ dialog, form, path, socketSend, holdsPiece, onPass, onOpen, onClose }) {
+    this.dialog = dialog;
+    this.form = form;
+    this.path = path;
+    this.socketSend = socketSend;
+    this.holdsPiece = holdsPiece;
+    this.onPass = onPass;
+    this.onOpen = onOpen;
+    this.onClose = onClose;
+    this.result = form.querySelector("#support-result");
+    this.submit = form.querySelector("#support-send");
+    this.piece = form.querySelector("#support-piece");
+    this.waiting = null;
+    form.addEventListener("submit", (submitting) => {
+      submitting.preventDefault();
+      this.request();
+    });
+    for (const cancel of dialog.querySelectorAll("[data-close]")) {
+      cancel.addEventListener("click", () => dialog.close());
+    }
+    dialog.addEventListener("close", () => this.onClose?.());
+  }
+
+  open() {
+    this.say("", false);
+    this.submit.textContent = "Tell the facilitators";
+    this.submit.disabled = false;
+    this.submit.hidden = false;
+    this.piece.hidden = !this.holdsPiece();
+    if (!this.dialog.open) this.dialog.showModal();
+    this.onOpen?.();
+  }
+
+  say(text, failed) {
+    this.result.textContent = text;
+    this.result.classList.toggle("support-result-failed", Boolean(failed));
+  }
+
+  // The socket's answer to need_support (the `resources` frame) arrived.
+  answered() {
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve(true);
+    }
+  }
+
+  viaSocket(note) {
+    if (this.socketSend("need_support", { note }) === null) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      window.setTimeout(() => {
+        if (this.waiting === resolve) {
+          this.waiting = null;
+          resolve(false);
+        }
+      }, SOCKET_ANSWER_MS);
+    });
+  }
+
+  async viaHttp(note) {
+    const token = this.form.elements.csrfmiddlewaretoken?.value || "";
+    try {
+      const response = await fetch(this.path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ note }),
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async request() {
+    const note = this.form.elements.note.value;
+    const passing = !this.piece.hidden && this.form.elements.piece.value === "pass";
+    this.submit.disabled = true;
+    this.say("Sending…", false);
+    const sent = (await this.viaSocket(note)) || (await this.viaHttp(note));
+    if (sent) {
+      this.say(SENT, false);
+      this.form.elements.note.value = "";
+      this.submit.hidden = true;
+      if (passing) this.onPass();
+    } else {
+      this.say(FAILED, true);
+      this.submit.textContent = "Try again";
+      this.submit.disabled = false;
+    }
+  }
+}
