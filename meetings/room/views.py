@@ -3,15 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from circles.permissions import membership_of
-from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
 from meetings.room import gentle
 from meetings.room.models import Reaction
-from meetings.wellbeing.permissions import check_out_closes_at
 from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
@@ -42,37 +39,5 @@ def room(request, meeting_id):
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
         **wellbeing,
-        **_moment_context(meeting, wellbeing),
     }
     return render(request, "meetings/room.html", context)
-
-
-def _moment_context(meeting, wellbeing) -> dict:
-    """Where the meeting is in its life, for the page: whether it has ended (an ended room
-    never says it "isn't open" or that nothing was shared), the circle's next meeting, the
-    clock, the HTTP path for "I need support", and a check-out present (hidden) from the
-    moment someone enters, so whoever entered before the scheduled start sees it when the
-    meeting ends."""
-    now = timezone.now()
-    ended = meeting.status == Meeting.Status.ENDED or (
-        meeting.status != Meeting.Status.CANCELLED and now >= meeting.closes_at
-    )
-    next_meeting = (
-        Meeting.objects.filter(
-            circle=meeting.circle, status=Meeting.Status.SCHEDULED, starts_at__gt=now
-        )
-        .exclude(pk=meeting.pk)
-        .order_by("starts_at")
-        .first()
-    )
-    check_out_window = meeting.status != Meeting.Status.CANCELLED and now < check_out_closes_at(
-        meeting
-    )
-    return {
-        "room_ended": ended,
-        "room_cancelled": meeting.status == Meeting.Status.CANCELLED,
-        "next_meeting": next_meeting,
-        "support_path": f"/meetings/{meeting.pk}/room/support/",
-        "crisis_resources_text": meeting.circle.crisis_resources_text,
-        "wellbeing_can_check_out": wellbeing["wellbeing_can_check_out"] or check_out_window,
-    }

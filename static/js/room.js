@@ -23,9 +23,10 @@ import {
   renderYourTurn,
 } from "./room/view.js";
 
-// Private frames whose names room-server settles in docs/protocol.md: adjust here only.
+// Private frames to this person alone (docs/protocol.md).
 const FRAMES = {
-  shareHiddenNotice: ["your_share_hidden", "share_hidden_notice"],
+  shareHiddenNotice: ["your_share_hidden"],
+  mute: "mute", // {scope: "meeting" | "circle", until}
 };
 
 const root = document.getElementById("room");
@@ -154,6 +155,8 @@ const support = new SupportFlow({
   socketSend: (type, fields) => socket.send(type, fields),
   holdsPiece: () => Boolean(model.state && holdsPiece(model.state)),
   onPass: () => socket.send("pass"),
+  // A holder's clock is held while they ask for support; closing the dialog lets it run.
+  onClose: () => socket.send("support_closed"),
 });
 refs.needSupport.addEventListener("click", () => support.open());
 
@@ -226,12 +229,7 @@ function renderMine(state) {
   const me = state.you;
   const muted = Boolean(me && me.muted);
   refs.muteNotice.hidden = !muted;
-  if (muted) {
-    const until = me.muted_until || me.mute?.until;
-    refs.muteNoticeText.textContent = until
-      ? `You can listen and read, but you can't share, react or raise your hand until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}, or until a facilitator unmutes you.`
-      : "You can listen and read, but you can't share, react or raise your hand until a facilitator unmutes you. It lasts for this meeting only.";
-  }
+  if (muted) refs.muteNoticeText.textContent = muteSentence(me.mute);
   const ended = state.room.status === "ended";
   if (ended) refs.sharesEmpty.hidden = true;
   // Words kept from a turn that ended stay in view (disabled) until the next turn.
@@ -242,6 +240,17 @@ function renderMine(state) {
     if (next && !muted) notice("next", "You're next. The talking piece comes to you after this turn.");
     else if (turnNoticeKind === "next" || turnNoticeKind === "turn") notice(null);
   }
+}
+
+function muteSentence(mute) {
+  const what = "You can listen and read, but you can't share, react or raise your hand";
+  const at = (iso) => new Date(iso).toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" });
+  if (mute && mute.scope === "circle") {
+    return mute.until
+      ? `A host has muted you in this circle until ${at(mute.until)}. ${what} until then.`
+      : `A host has muted you in this circle for now. ${what} until they unmute you.`;
+  }
+  return `${what} until a facilitator unmutes you; at the latest it ends with this meeting.`;
 }
 
 // The one visible line about your turn: "It's your turn", "You're next", "Time is up".
@@ -321,6 +330,13 @@ function announceEvent(event, state) {
 }
 
 function handleFrame(frame) {
+  if (frame.type === FRAMES.mute) {
+    if (model.state?.you) {
+      model.state.you.mute = { scope: frame.scope, until: frame.until };
+      renderMine(model.state);
+    }
+    return;
+  }
   if (FRAMES.shareHiddenNotice.includes(frame.type)) {
     showPrivate("A facilitator hid one of your shares from the circle. Only you and the moderators can see that it was hidden.");
     return;

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from circles.models import Membership
 from meetings.models import Meeting
 from meetings.room.models import Room
-from tests.e2e.helpers import enter_room, open_meeting
+from tests.e2e.helpers import enter_room, log_in, open_meeting, person_action
 
 WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -48,12 +48,6 @@ def use_control(page, name):
         page.locator("#panel-close").click()
 
 
-def person_action(page, name, action):
-    """A facilitator opens the menu on a person's seat and picks one action."""
-    page.locator(f'#seats [data-seat-menu]:has(.seat-name:text-is("{name}"))').click()
-    page.get_by_role("button", name=f"{action}: {name}").click()
-
-
 def in_first_viewport(page, locator):
     box = locator.bounding_box()
     size = page.viewport_size
@@ -85,13 +79,7 @@ def test_the_first_screen_of_a_live_room_holds_the_circle_the_turn_and_the_compo
     fern = enter_room(new_page, meeting, "fern@example.org", **size)
     milo = enter_room(new_page, meeting, "milo@example.org", **size)
     others = [enter_room(new_page, meeting, f"{n}@example.org") for n in ("olive", "priya")]
-    fern.on("console", lambda m: print("CONSOLE", m.text))
-    fern.on("pageerror", lambda e: print("PAGEERROR", e))
     use_control(fern, "Start")
-    print("DEBUG", fern.locator("#room-status").text_content(), "|", fern.locator("#room-error").text_content(), fern.locator("#facilitator-panel").get_attribute("class"), fern.locator("#holder-line").text_content(), fern.locator("#seats").text_content())
-    fern.wait_for_timeout(3000)
-    print("DEBUG", fern.locator("#room-status").text_content(), "|", fern.locator("#room-error").text_content(), fern.locator("#facilitator-panel").get_attribute("class"), fern.locator("#holder-line").text_content(), fern.locator("#seats").text_content())
-    shot(fern, "after-start")
     expect(fern.locator("#holder-line")).to_have_text("You hold the talking piece.")
     fern.get_by_label("What you'd like to share").fill("Welcome, everyone. " * 12)
     fern.get_by_role("button", name="Share", exact=True).click()
@@ -123,3 +111,102 @@ def test_the_first_screen_of_a_live_room_holds_the_circle_the_turn_and_the_compo
     in_first_viewport(fern, fern.get_by_role("button", name="Give the piece: Olive"))
     fern.get_by_role("button", name="Give the piece: Olive").click()
     expect(others[0].locator("#holder-line")).to_have_text("You hold the talking piece.")
+
+
+@pytest.fixture
+def small_circle(transactional_db):
+    """Fern facilitates, Hanna hosts (and sees the moderation queue), Milo and Olive go."""
+    meeting, _users = open_meeting(
+        "Evening grief circle",
+        "Tuesday evening",
+        [
+            ("fern", "Fern", Membership.Role.FACILITATOR),
+            ("hanna", "Hanna", Membership.Role.HOST),
+            ("milo", "Milo", Membership.Role.MEMBER),
+            ("olive", "Olive", Membership.Role.MEMBER),
+        ],
+        "round",
+    )
+    return meeting
+
+
+def test_support_from_a_page_whose_socket_is_closed_reaches_the_facilitators(
+    small_circle, new_page
+):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **PHONE)
+    hanna = enter_room(new_page, meeting, "hanna@example.org", **WIDE)
+    base_title = fern.title()
+
+    # Milo is still in the lobby: he has not confirmed the agreements, so no socket.
+    milo = new_page(**PHONE)
+    log_in(milo, "milo@example.org")
+    milo.goto(f"/meetings/{meeting.pk}/room/")
+    expect(milo.locator("#connection")).not_to_have_text("Connected")
+    milo.get_by_role("button", name="I need support").click()
+    dialog = milo.get_by_role("dialog", name="Ask for support")
+    # The resources are there before anything is sent, as links.
+    expect(dialog.locator('a[href^="tel:"]').first).to_be_visible()
+    expect(dialog.locator('a[href^="https:"]').first).to_be_visible()
+    milo.get_by_label("Anything you'd like them to know").fill("Tonight is hard.")
+    dialog.get_by_role("button", name="Tell the facilitators").click()
+    expect(dialog.locator("#support-result")).to_contain_text("The facilitators have been told")
+    shot(milo, "support-sent-phone")
+
+    for page in (fern, hanna):
+        banner = page.get_by_role("alert").filter(has_text="Milo asked for support")
+        expect(banner).to_contain_text("Tonight is hard.")
+        box = banner.bounding_box()
+        assert box["y"] <= 1, f"the banner is pinned to the top of the viewport: {box}"
+        expect(page).to_have_title("1 support request · Hearth")
+    shot(fern, "support-alert-phone")
+    shot(hanna, "support-alert-wide")
+
+    fern.get_by_role("button", name="Acknowledge: I'll check in with Milo").click()
+    for page in (fern, hanna):
+        expect(page.locator(".support-alert")).to_contain_text("Fern is checking in with Milo.")
+        expect(page).to_have_title(base_title)
+
+    queue = new_page(**WIDE)
+    log_in(queue, "hanna@example.org")
+    queue.goto("/moderation/")
+    event = queue.locator("article.moderation-safety").first
+    expect(event).to_contain_text("Milo")
+    expect(event).to_contain_text("Tonight is hard.")
+
+
+def test_a_failed_support_request_says_so_calmly_and_keeps_the_resources(small_circle, new_page):
+    milo = new_page(**PHONE)
+    log_in(milo, "milo@example.org")
+    milo.route("**/room/support/", lambda route: route.abort())
+    milo.goto(f"/meetings/{small_circle.pk}/room/")
+    milo.get_by_role("button", name="I need support").click()
+    dialog = milo.get_by_role("dialog", name="Ask for support")
+    dialog.get_by_role("button", name="Tell the facilitators").click()
+    expect(dialog.locator("#support-result")).to_contain_text("couldn't reach the facilitators")
+    expect(dialog.locator('a[href^="tel:"]').first).to_be_visible()
+    milo.unroute("**/room/support/")
+    dialog.get_by_role("button", name="Try again").click()
+    expect(dialog.locator("#support-result")).to_contain_text("The facilitators have been told")
+
+
+def test_your_turn_reaches_the_title_the_screen_and_the_composer(small_circle, new_page):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **WIDE)
+    olive = enter_room(new_page, meeting, "olive@example.org", **PHONE)
+    base_title = milo.title()
+    use_control(fern, "Start")
+    expect(milo.locator("#turn-notice")).to_contain_text("You're next")
+    person_action(fern, "Olive", "Move earlier")
+    expect(olive.locator("#turn-notice")).to_contain_text("You're next")
+    expect(milo.locator("#turn-notice")).to_be_hidden()
+    person_action(fern, "Milo", "Give the piece")
+    expect(milo).to_have_title("Your turn · Hearth")
+    expect(milo.locator("#turn-notice")).to_contain_text("It's your turn")
+    expect(milo.get_by_label("What you'd like to share")).to_be_focused()
+    # In a round nobody raised a hand, so nobody is offered to lower one.
+    expect(olive.get_by_role("button", name="Lower my hand")).to_have_count(0)
+    expect(olive.get_by_role("button", name="Pass when it comes to me")).to_be_visible()
+    milo.get_by_role("button", name="Pass").click()
+    expect(milo).to_have_title(base_title)

@@ -48,7 +48,7 @@ export class FacilitatorPanel {
   constructor(panel, toggle, close) {
     this.panel = panel;
     this.toggle = toggle;
-    this.wide = window.matchMedia("(min-width: 60rem)");
+    this.wide = window.matchMedia("(min-width: 55rem)");
     toggle.addEventListener("click", () => (this.isOpen() ? this.close() : this.open()));
     close.addEventListener("click", () => this.close(true));
     panel.addEventListener("keydown", (key) => {

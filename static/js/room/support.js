@@ -70,18 +70,27 @@ export class SupportFlow {
     });
   }
 
+  // POST /meetings/<id>/room/support/ (docs/protocol.md): form-encoded, CSRF in a header.
+  // Resolves to {sent, message}: a 429 means a facilitator already has the request.
   async viaHttp(note) {
     const token = this.form.elements.csrfmiddlewaretoken?.value || "";
     try {
       const response = await fetch(this.path, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-        body: JSON.stringify({ note }),
+        headers: { Accept: "application/json", "X-CSRFToken": token },
+        body: new URLSearchParams({ note }),
       });
-      return response.ok;
+      if (response.ok) return { sent: true };
+      let message = null;
+      try {
+        message = (await response.json())?.error?.message || null;
+      } catch {
+        message = null;
+      }
+      return { sent: response.status === 429, message };
     } catch {
-      return false;
+      return { sent: false, message: null };
     }
   }
 
@@ -90,14 +99,14 @@ export class SupportFlow {
     const passing = !this.piece.hidden && this.form.elements.piece.value === "pass";
     this.submit.disabled = true;
     this.say("Sending…", false);
-    const sent = (await this.viaSocket(note)) || (await this.viaHttp(note));
-    if (sent) {
-      this.say(SENT, false);
+    const answer = (await this.viaSocket(note)) ? { sent: true } : await this.viaHttp(note);
+    if (answer.sent) {
+      this.say(answer.message || SENT, false);
       this.form.elements.note.value = "";
       this.submit.hidden = true;
       if (passing) this.onPass();
     } else {
-      this.say(FAILED, true);
+      this.say(answer.message ? `${answer.message} ${FAILED}` : FAILED, true);
       this.submit.textContent = "Try again";
       this.submit.disabled = false;
     }

@@ -65,11 +65,12 @@ export function renderSeats(refs, state, { onSeat } = {}) {
       const me = state.you && state.you.participant_id === p.participant_id;
       seat.classList.toggle("seat-holder", Boolean(holds));
       seat.classList.toggle("seat-away", !p.present);
+      seat.classList.toggle("seat-reconnecting", !p.present && !p.away);
       seat.classList.toggle("seat-me", Boolean(me));
       const notes = [];
       if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
       if (me) notes.push("you");
-      if (!p.present) notes.push("away");
+      if (!p.present) notes.push(p.away ? "away" : "reconnecting");
       if (p.muted) notes.push("muted");
       if (state.queue.includes(p.participant_id)) notes.push(`waiting ${state.queue.indexOf(p.participant_id) + 1}`);
       if (onSeat) {
@@ -127,8 +128,12 @@ export function renderCountdown(refs, state) {
     refs.timeNote.hidden = true;
     return null;
   }
-  const paused = state.room.status === "paused";
-  refs.countdown.textContent = paused ? `${formatSeconds(left)} left (paused)` : formatSeconds(left);
+  // A live turn with no deadline is held: its holder asked for support.
+  const held = state.room.status === "live" && !state.holder.deadline;
+  const paused = state.room.status === "paused" || held;
+  refs.countdown.textContent = paused
+    ? `${formatSeconds(left)} left (${held ? "on hold" : "paused"})`
+    : formatSeconds(left);
   refs.countdown.classList.toggle("countdown-low", left <= 30 && !paused);
   // Seen, not only announced: the last 30 seconds, and the moment time is up.
   if (!paused && left <= 30) {
@@ -154,7 +159,7 @@ export function renderYourTurn(refs, state) {
   refs.lowerHand.hidden = !waiting || ended;
   // In a round nobody raised a hand: they are simply waiting for the piece to come round.
   refs.lowerHand.textContent = round ? "Pass when it comes to me" : "Lower my hand";
-  refs.raiseHand.textContent = round ? "Ask for a turn" : "Raise my hand";
+  refs.raiseHand.textContent = round ? "Join the round" : "Raise my hand";
   refs.raiseHand.disabled = !me || me.muted;
   const canShare = holding && live && me && !me.muted;
   for (const control of [refs.shareText, refs.shareWarning, refs.shareSubmit, refs.endTurn, refs.pass]) {
@@ -301,8 +306,8 @@ export function personActions(state, p) {
   if (p.present && !p.muted && !holds) actions.push({ text: "Give the piece", command: "grant", fields: id });
   if (position > 0) actions.push({ text: "Move earlier", command: "move", fields: { ...id, position: position - 1 } });
   actions.push({ text: "Move later", command: "move", fields: { ...id, position: position + 1 } });
-  if (!p.present && !isMe) {
-    actions.push({ text: "Clear from the circle", command: CLEAR_COMMAND, fields: id });
+  if (!p.present && queued >= 0 && !isMe) {
+    actions.push({ text: "Take out of the queue (away)", command: "clear_away", fields: id });
   }
   if (p.role === "member") {
     if (p.muted) actions.push({ text: "Unmute", command: "unmute", fields: id });
@@ -319,8 +324,6 @@ export function personActions(state, p) {
   }
   return actions;
 }
-// A facilitator's "clear" of someone away (room-server's command; see docs/protocol.md).
-export const CLEAR_COMMAND = "clear";
 
 export function renderControls(refs, state) {
   if (!refs.panel) return;
