@@ -41,6 +41,7 @@ const refs = {
   error: byId("room-error"),
   turnNotice: byId("turn-notice"),
   turnNoticeText: byId("turn-notice-text"),
+  turnNoticeWrite: byId("turn-notice-write"),
   muteNotice: byId("mute-notice"),
   muteNoticeText: byId("mute-notice-text"),
   privateNotice: byId("private-notice"),
@@ -260,7 +261,9 @@ function notice(kind, text) {
   refs.turnNotice.hidden = kind === null;
   refs.turnNotice.dataset.kind = kind || "";
   if (kind !== null) refs.turnNoticeText.textContent = text;
+  refs.turnNoticeWrite.hidden = kind !== "turn";
 }
+refs.turnNoticeWrite.addEventListener("click", () => refs.shareText.focus());
 
 function yourTurn(state, { focus }) {
   notice("turn", "It's your turn: the talking piece is yours.");
@@ -573,7 +576,13 @@ function foldLabel(answered) {
 }
 if (checkIn) {
   if (!checkIn.id) checkIn.id = "room-check-in";
-  if (checkIn.querySelector("input[type=radio]:checked")) foldLobby();
+  // Answered already, or a facilitator who must reach the controls first: folded.
+  if (checkIn.querySelector("input[type=radio]:checked") || canModerate) foldLobby();
+}
+if (canModerate) {
+  // A facilitator is never held at the agreements; once confirmed they need not fill the screen.
+  const agreements = document.querySelector('[data-wellbeing="agreement"]');
+  if (agreements && !agreements.querySelector("form")) agreements.hidden = true;
 }
 document.addEventListener("wellbeing:saved", (saved) => {
   if (saved.detail.kind !== "check-in" || !checkIn || !checkIn.contains(saved.detail.form)) return;

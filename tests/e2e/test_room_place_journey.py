@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from circles.models import Membership
 from meetings.models import Meeting
-from meetings.room.models import Room
+from meetings.room.models import Room, Share
 from tests.e2e.helpers import enter_room, log_in, open_meeting, person_action
 
 WIDE = {"width": 1280, "height": 800}
@@ -210,3 +210,176 @@ def test_your_turn_reaches_the_title_the_screen_and_the_composer(small_circle, n
     expect(olive.get_by_role("button", name="Pass when it comes to me")).to_be_visible()
     milo.get_by_role("button", name="Pass").click()
     expect(milo).to_have_title(base_title)
+
+
+def test_a_draft_survives_a_reload_and_a_timeout_and_is_shared_on_the_next_turn(
+    small_circle, new_page
+):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **PHONE)
+    use_control(fern, "Start")
+    person_action(fern, "Milo", "Give the piece")
+    composer = milo.get_by_label("What you'd like to share")
+    expect(composer).to_be_enabled()
+    composer.fill("I wanted to say something about my mum, and")
+
+    milo.reload()
+    expect(milo.locator("#connection")).to_have_text("Connected")
+    expect(composer).to_have_value("I wanted to say something about my mum, and")
+    expect(composer).to_be_enabled()
+
+    # Time runs out mid-sentence: the page says so and keeps the words, unsent.
+    room = Room.objects.get(pk=meeting.pk)
+    deadline = timezone.now() + timedelta(seconds=2)
+    room.state["holder"]["deadline"] = deadline.isoformat()
+    room.next_deadline = deadline
+    room.save()
+    use_control(fern, "Lock the room")
+    expect(milo.locator("#turn-notice")).to_contain_text("Time is up", timeout=15_000)
+    expect(milo.locator("#turn-notice")).to_contain_text("kept here for your next turn")
+    expect(composer).to_be_visible()
+    expect(composer).to_be_disabled()
+    expect(composer).to_have_value("I wanted to say something about my mum, and")
+    shot(milo, "timeout-kept-phone")
+    assert not Share.objects.filter(meeting=meeting).exists(), "a draft is never sent"
+
+    person_action(fern, "Milo", "Give the piece")
+    expect(composer).to_be_enabled()
+    composer.press("End")
+    composer.type(" how much I miss her.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(fern.locator("#shares .share-text")).to_have_text(
+        ["I wanted to say something about my mum, and how much I miss her."]
+    )
+    expect(composer).to_have_value("")
+    assert milo.evaluate("Object.keys(sessionStorage).filter(k => k.includes('draft'))") == []
+
+
+def test_someone_who_entered_before_the_start_is_asked_how_they_are_leaving(
+    transactional_db, new_page
+):
+    meeting, _users = open_meeting(
+        "Morning circle",
+        "Early start",
+        [("fern", "Fern", Membership.Role.FACILITATOR), ("milo", "Milo", Membership.Role.MEMBER)],
+        "round",
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + timedelta(minutes=5))
+    later = Meeting.objects.create(
+        circle=meeting.circle,
+        title="Next week's circle",
+        starts_at=timezone.now() + timedelta(days=7),
+    )
+    milo = enter_room(new_page, meeting, "milo@example.org", **PHONE)
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    expect(milo.get_by_role("heading", name="Checking out")).to_be_hidden()
+    use_control(fern, "Start")
+    # The meeting reaches its scheduled time while they are in it, then ends.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    fern.on("dialog", lambda dialog: dialog.accept())
+    use_control(fern, "End the meeting")
+    expect(milo.get_by_role("heading", name="Checking out")).to_be_visible()
+    expect(milo.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    shot(milo, "ended-live-phone")
+
+    milo.reload()
+    expect(milo.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    expect(milo.get_by_role("heading", name="Checking out")).to_be_visible()
+    expect(milo.get_by_role("link", name=later.title)).to_be_visible()
+    for text in ("The room isn't open right now", "Nothing has been shared yet"):
+        expect(milo.get_by_text(text)).to_have_count(0)
+    shot(milo, "ended-reloaded-phone")
+    milo.get_by_role("radio", name="Okay").check()
+    milo.locator('[data-wellbeing="check-out"]').get_by_role(
+        "button", name="Save my answer"
+    ).click()
+    expect(milo.locator('[data-wellbeing="check-out"] [data-wellbeing-status]')).to_contain_text(
+        "Thank you"
+    )
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def test_lobby_live_and_ended_rooms_pass_an_accessibility_scan(small_circle, new_page):
+    meeting = small_circle
+    lobby = new_page(**PHONE)
+    log_in(lobby, "olive@example.org")
+    lobby.goto(f"/meetings/{meeting.pk}/room/")
+    expect(lobby.get_by_role("button", name="I agree, for this meeting")).to_be_visible()
+    assert serious_violations(lobby) == [], "lobby, member"
+
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **WIDE)
+    assert serious_violations(fern) == [], "lobby, facilitator"
+    use_control(fern, "Start")
+    fern.get_by_label("What you'd like to share").fill("Hello, everyone.")
+    fern.get_by_role("button", name="Share", exact=True).click()
+    person_action(fern, "Milo", "Give the piece")
+    expect(milo.get_by_label("What you'd like to share")).to_be_enabled()
+    assert serious_violations(milo) == [], "live room, member holding the piece"
+    assert serious_violations(fern) == [], "live room, facilitator"
+
+    fern.on("dialog", lambda dialog: dialog.accept())
+    use_control(fern, "End the meeting")
+    expect(milo.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    milo.reload()
+    fern.reload()
+    expect(fern.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    assert serious_violations(milo) == [], "ended room, member"
+    assert serious_violations(fern) == [], "ended room, facilitator"
+
+
+def tabs_until(page, found, limit=40):
+    """How many Tab presses from the top of the page until ``found()`` is true."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".skip-link").focus()  # the first Tab stop of every page
+    if page.evaluate(found):
+        return 1
+    for presses in range(2, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(found):
+            return presses
+    raise AssertionError(f"not reached in {limit} Tab presses")
+
+
+def test_the_keyboard_reaches_the_composer_and_a_persons_actions_in_a_few_presses(
+    small_circle, new_page
+):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **WIDE)
+    enter_room(new_page, meeting, "olive@example.org", **WIDE)
+    use_control(fern, "Start")
+    fern.get_by_label("What you'd like to share").fill("Hello, everyone.")
+    fern.get_by_role("button", name="Share", exact=True).click()
+    person_action(fern, "Milo", "Give the piece")
+    expect(milo.get_by_label("What you'd like to share")).to_be_enabled()
+
+    to_composer = tabs_until(milo, "document.activeElement.id === 'share-text'")
+    to_write = tabs_until(milo, "document.activeElement.id === 'turn-notice-write'")
+    milo.keyboard.press("Enter")
+    expect(milo.get_by_label("What you'd like to share")).to_be_focused()
+    # A facilitator: to the last person's seat, then Enter opens its menu on "Give the piece".
+    to_seat = tabs_until(
+        fern,
+        "document.activeElement.closest('.seat')?.textContent.includes('Olive') ?? false",
+    )
+    fern.keyboard.press("Enter")
+    expect(fern.get_by_role("button", name="Give the piece: Olive")).to_be_focused()
+    print(
+        f"Tab presses: holder to composer {to_composer}, to 'Write my share' {to_write}; "
+        f"facilitator to Olive's seat {to_seat}"
+    )
+    assert to_write <= 12
+    assert to_composer <= 25
+    assert to_seat <= 15
+    fern.keyboard.press("Enter")
+    expect(milo.locator("#holder-line")).to_have_text("Olive holds the talking piece.")
