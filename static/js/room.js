@@ -266,7 +266,7 @@ function notice(kind, text) {
 refs.turnNoticeWrite.addEventListener("click", () => refs.shareText.focus());
 
 function yourTurn(state, { focus }) {
-  notice("turn", "It's your turn: the talking piece is yours.");
+  notice("turn", "It's your turn: you hold the talking piece.");
   setTitle("turn", "Your turn");
   if (focus && !refs.supportDialog.open) refs.shareText.focus({ preventScroll: false });
 }

@@ -78,7 +78,11 @@ def test_the_first_screen_of_a_live_room_holds_the_circle_the_turn_and_the_compo
     meeting = eight
     fern = enter_room(new_page, meeting, "fern@example.org", **size)
     milo = enter_room(new_page, meeting, "milo@example.org", **size)
-    others = [enter_room(new_page, meeting, f"{n}@example.org") for n in ("olive", "priya")]
+    others = [
+        enter_room(new_page, meeting, f"{n}@example.org")
+        for n in ("olive", "priya", "quinn", "rosa", "sven", "tariq")
+    ]
+    expect(fern.locator("#seats .seat")).to_have_count(8)
     use_control(fern, "Start")
     expect(fern.locator("#holder-line")).to_have_text("You hold the talking piece.")
     fern.get_by_label("What you'd like to share").fill("Welcome, everyone. " * 12)
