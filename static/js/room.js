@@ -341,7 +341,7 @@ function handleFrame(frame) {
     return;
   }
   if (FRAMES.shareHiddenNotice.includes(frame.type)) {
-    showPrivate("A facilitator hid one of your shares from the circle. Only you and the moderators can see that it was hidden.");
+    showPrivate("A facilitator hid your share from the circle. Only the moderators can still read it.");
     return;
   }
   switch (frame.type) {

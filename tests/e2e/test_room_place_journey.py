@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 from circles.models import Membership
 from meetings.models import Meeting
 from meetings.room.models import Room, Share
-from tests.e2e.helpers import enter_room, log_in, open_meeting, person_action
+from tests.e2e.helpers import (
+    enter_room,
+    log_in,
+    open_meeting,
+    open_room_settings,
+    person_action,
+)
 
 WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -387,3 +393,40 @@ def test_the_keyboard_reaches_the_composer_and_a_persons_actions_in_a_few_presse
     assert to_seat <= 15
     fern.keyboard.press("Enter")
     expect(milo.locator("#holder-line")).to_have_text("Olive holds the talking piece.")
+
+
+def test_every_action_answers_on_screen(small_circle, new_page):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **PHONE)
+    olive = enter_room(new_page, meeting, "olive@example.org", **WIDE)
+    use_control(fern, "Start")
+    person_action(fern, "Milo", "Give the piece")
+    milo.get_by_label("What you'd like to share").fill("Something I should not have said.")
+    milo.get_by_role("button", name="Share", exact=True).click()
+    expect(olive.locator("#shares .share")).to_have_count(1)
+
+    olive.get_by_role("button", name="Report the share by Milo").click()
+    olive.get_by_role("button", name="Send report").click()
+    expect(olive.locator("#private-notice")).to_contain_text("Your report was sent")
+    expect(olive.locator("#shares .share-report")).to_have_text("Reported")
+    expect(olive.locator("#shares .share-report")).to_be_disabled()
+
+    fern.on("dialog", lambda dialog: dialog.accept())
+    fern.get_by_role("button", name="Hide the share by Milo").click()
+    expect(milo.locator("#private-notice")).to_contain_text("A facilitator hid your share")
+    expect(olive.locator("#private-notice")).not_to_contain_text("hid")
+
+    person_action(fern, "Milo", "Mute")
+    expect(milo.locator("#mute-notice")).to_be_visible()
+    expect(milo.locator("#mute-notice")).to_contain_text("until a facilitator unmutes you")
+    shot(milo, "muted-phone")
+    person_action(fern, "Milo", "Unmute")
+    expect(milo.locator("#mute-notice")).to_be_hidden()
+
+    # The reminder of an agreement can be put away.
+    open_room_settings(fern)
+    fern.get_by_role("button", name="Remind", exact=True).click()
+    expect(olive.locator("#reminder")).to_be_visible()
+    olive.locator("#reminder").get_by_role("button", name="Dismiss").click()
+    expect(olive.locator("#reminder")).to_be_hidden()
