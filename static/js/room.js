@@ -401,14 +401,19 @@ function showConnection(status, detail) {
 }
 
 // Removed, or refused for good: everything but "I need support" is put down.
+// The check-out, the support dialog and the alerts stay usable: they don't need the room.
 function showEnded(text) {
-  refs.status.textContent = text;
-  announce(text);
+  const ended = model.state?.room.status === "ended";
+  if (!ended && text) {
+    refs.status.textContent = text;
+    announce(text);
+  }
   setTitle("turn", null);
   for (const control of root.querySelectorAll("button, input, textarea, select")) {
-    if (control.id !== "need-support" && !control.closest("dialog, .support-alerts, .notice")) {
-      control.disabled = true;
+    if (control.id === "need-support" || control.closest("dialog, .support-alerts, .notice, [data-wellbeing]")) {
+      continue;
     }
+    control.disabled = true;
   }
 }
 

@@ -53,7 +53,7 @@ def test_a_round_where_each_person_shares_or_passes(circle_meeting, new_page):
     expect(milo.locator("#queue li")).to_have_text(["Milo", "Olive"])
     expect(milo.get_by_label("What you'd like to share")).to_be_disabled()
 
-    fern.get_by_role("button", name="Pass").click()
+    fern.get_by_role("button", name="Pass", exact=True).click()
     expect(announcer(olive)).to_contain_text("Milo now holds the talking piece.")
     expect(announcer(milo)).to_contain_text("It's your turn")
     composer = milo.get_by_label("What you'd like to share")
@@ -80,7 +80,7 @@ def test_a_round_where_each_person_shares_or_passes(circle_meeting, new_page):
 
     milo.get_by_role("button", name="End my turn").click()
     expect(announcer(fern)).to_contain_text("Olive now holds the talking piece.")
-    olive.get_by_role("button", name="Pass").click()
+    olive.get_by_role("button", name="Pass", exact=True).click()
     expect(announcer(fern)).to_contain_text("Olive's turn passed.")
     for page in (fern, milo, olive):
         expect(page.locator("#holder-line")).to_have_text("The talking piece is free.")
@@ -160,7 +160,7 @@ def test_a_reload_in_the_middle_of_a_turn_restores_everything(circle_meeting, ne
     fern = enter_room(new_page, meeting, "fern@example.org")
     milo = enter_room(new_page, meeting, "milo@example.org")
     fern.get_by_role("button", name="Start", exact=True).click()
-    fern.get_by_role("button", name="Pass").click()
+    fern.get_by_role("button", name="Pass", exact=True).click()
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
     milo.get_by_label("What you'd like to share").fill("First part of my share.")
     milo.get_by_role("button", name="Share", exact=True).click()
@@ -202,7 +202,7 @@ def test_gentle_facilitation_nudges_only_the_holder_and_reminds_everyone(circle_
     expect(fern.locator("#not-shared li")).to_have_text(["Fern", "Milo", "Olive"])
 
     fern.get_by_role("button", name="Start", exact=True).click()
-    fern.get_by_role("button", name="Pass").click()
+    fern.get_by_role("button", name="Pass", exact=True).click()
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
     milo.get_by_label("What you'd like to share").fill("A hard week.")
     milo.get_by_role("button", name="Share", exact=True).click()

@@ -3,6 +3,7 @@ that never depends on the socket, alerts a facilitator cannot miss, cues for you
 drafts that survive a reload and a timer, and an end that asks how you are leaving."""
 
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -94,7 +95,7 @@ def test_the_first_screen_of_a_live_room_holds_the_circle_the_turn_and_the_compo
     fern.get_by_label("What you'd like to share").fill("Welcome, everyone. " * 12)
     fern.get_by_role("button", name="Share", exact=True).click()
     expect(milo.locator("#shares .share")).to_have_count(1)
-    fern.get_by_role("button", name="Pass").click()
+    fern.get_by_role("button", name="Pass", exact=True).click()
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
     milo.evaluate("window.scrollTo(0, 0)")
     fern.evaluate("window.scrollTo(0, 0)")
@@ -104,6 +105,10 @@ def test_the_first_screen_of_a_live_room_holds_the_circle_the_turn_and_the_compo
     shot(others[0], f"live-listener-{label}")
 
     assert_one_screen(milo, holder_name="Milo", composer=True)
+    expect(milo.locator("#meeting-clock")).to_have_text(
+        re.compile(r"^5\d min left in the meeting$")
+    )
+    in_first_viewport(milo, milo.locator("#meeting-clock"))
     assert_one_screen(fern, holder_name="Milo", composer=False)
 
     # A facilitator's controls are one action away (always there on a wide screen).
@@ -147,6 +152,13 @@ def test_support_from_a_page_whose_socket_is_closed_reaches_the_facilitators(
     fern = enter_room(new_page, meeting, "fern@example.org", **PHONE)
     hanna = enter_room(new_page, meeting, "hanna@example.org", **WIDE)
     base_title = fern.title()
+    # The soft sound is off until a facilitator asks for it, and this browser remembers.
+    sound = hanna.get_by_label("Play a soft sound for support requests")
+    expect(sound).not_to_be_checked()
+    sound.check()
+    hanna.reload()
+    expect(hanna.locator("#connection")).to_have_text("Connected")
+    expect(sound).to_be_checked()
 
     # Milo is still in the lobby: he has not confirmed the agreements, so no socket.
     milo = new_page(**PHONE)
@@ -218,7 +230,7 @@ def test_your_turn_reaches_the_title_the_screen_and_the_composer(small_circle, n
     # In a round nobody raised a hand, so nobody is offered to lower one.
     expect(olive.get_by_role("button", name="Lower my hand")).to_have_count(0)
     expect(olive.get_by_role("button", name="Pass when it comes to me")).to_be_visible()
-    milo.get_by_role("button", name="Pass").click()
+    milo.get_by_role("button", name="Pass", exact=True).click()
     expect(milo).to_have_title(base_title)
 
 
