@@ -53,3 +53,17 @@ def enter_room(new_page, meeting, email: str, **size) -> Page:
         expect(agree).to_be_hidden()
     expect(page.locator("#connection")).to_have_text("Connected")
     return page
+
+
+def person_action(page: Page, name: str, action: str) -> None:
+    """A facilitator opens the menu on a person's seat in the circle and picks one action
+    ("Give the piece", "Move earlier", "Move later", "Mute", "Unmute", "Remove")."""
+    page.locator(f'#seats [data-seat-menu]:has(.seat-name:text-is("{name}"))').click()
+    page.get_by_role("button", name=f"{action}: {name}").click()
+
+
+def open_room_settings(page: Page) -> None:
+    """A facilitator unfolds the panel's "Settings and gentle facilitation"."""
+    details = page.locator("#facilitator-panel details.panel-more")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()

@@ -10,7 +10,7 @@ from circles.models import Membership
 from meetings.models import Meeting
 from meetings.room.models import Share
 from moderation.models import ModerationAction, Report
-from tests.e2e.helpers import enter_room, log_in, open_meeting
+from tests.e2e.helpers import enter_room, log_in, open_meeting, person_action
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 # Meetings offers moderation a handle on shares with ``register_moderation_handlers()``;
@@ -48,7 +48,7 @@ def test_a_member_reports_a_share_and_a_host_hides_it_from_the_queue(
     milo = enter_room(new_page, meeting, "milo@example.org")
     olive = enter_room(new_page, meeting, "olive@example.org")
     fern.get_by_role("button", name="Start", exact=True).click()
-    fern.get_by_role("button", name="Give the piece: Milo").click()
+    person_action(fern, "Milo", "Give the piece")
     expect(milo.locator("#holder-line")).to_have_text("You hold the talking piece.")
     milo.get_by_label("What you'd like to share").fill("Something unkind about Olive.")
     milo.get_by_role("button", name="Share", exact=True).click()

@@ -18,7 +18,7 @@ const STATUS_LABELS = {
   open: "Waiting for a facilitator to start",
   live: "In session",
   paused: "Paused",
-  ended: "This circle has ended",
+  ended: "This meeting has ended",
 };
 
 export function el(tag, className, text) {
@@ -51,29 +51,47 @@ export function renderStatus(refs, state) {
   refs.status.textContent = text;
 }
 
-export function renderSeats(refs, state) {
+export function renderSeats(refs, state, { onSeat } = {}) {
   const seats = refs.seats;
-  seats.replaceChildren();
-  const n = state.participants.length;
-  seats.style.setProperty("--n", String(Math.max(n, 1)));
-  state.participants.forEach((p, index) => {
-    const seat = el("li", "seat");
-    seat.style.setProperty("--i", String(index));
-    seat.dataset.participantId = String(p.participant_id);
-    const holds = state.holder && state.holder.participant_id === p.participant_id;
-    seat.classList.toggle("seat-holder", Boolean(holds));
-    seat.classList.toggle("seat-away", !p.present);
-    seat.classList.toggle("seat-me", state.you && state.you.participant_id === p.participant_id);
-    seat.append(el("span", "seat-name", p.display_name));
-    const notes = [];
-    if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
-    if (state.you && state.you.participant_id === p.participant_id) notes.push("you");
-    if (!p.present) notes.push("away");
-    if (p.muted) notes.push("muted");
-    if (state.queue.includes(p.participant_id)) notes.push(`waiting ${state.queue.indexOf(p.participant_id) + 1}`);
-    if (notes.length) seat.append(el("span", "seat-note", notes.join(" · ")));
-    if (holds) seat.append(el("span", "talking-piece", "Talking piece"));
-    seats.append(seat);
+  keepingFocus(seats, () => {
+    seats.replaceChildren();
+    const n = state.participants.length;
+    seats.style.setProperty("--n", String(Math.max(n, 1)));
+    state.participants.forEach((p, index) => {
+      const seat = el("li", "seat");
+      seat.style.setProperty("--i", String(index));
+      seat.dataset.participantId = String(p.participant_id);
+      const holds = state.holder && state.holder.participant_id === p.participant_id;
+      const me = state.you && state.you.participant_id === p.participant_id;
+      seat.classList.toggle("seat-holder", Boolean(holds));
+      seat.classList.toggle("seat-away", !p.present);
+      seat.classList.toggle("seat-reconnecting", !p.present && !p.away);
+      seat.classList.toggle("seat-me", Boolean(me));
+      const notes = [];
+      if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
+      if (me) notes.push("you");
+      if (!p.present) notes.push(p.away ? "away" : "reconnecting");
+      if (p.muted) notes.push("muted");
+      if (state.queue.includes(p.participant_id)) notes.push(`waiting ${state.queue.indexOf(p.participant_id) + 1}`);
+      if (onSeat) {
+        // Facilitators: the seat opens this person's actions.
+        const button = el("button", "seat-button");
+        button.type = "button";
+        button.dataset.seatMenu = String(p.participant_id);
+        button.dataset.focusKey = `seat-${p.participant_id}`;
+        button.setAttribute("aria-haspopup", "true");
+        button.setAttribute("aria-expanded", "false");
+        button.append(el("span", "seat-name", p.display_name));
+        if (notes.length) button.append(el("span", "seat-note", notes.join(" · ")));
+        button.addEventListener("click", () => onSeat(button, p.participant_id));
+        seat.append(button);
+      } else {
+        seat.append(el("span", "seat-name", p.display_name));
+        if (notes.length) seat.append(el("span", "seat-note", notes.join(" · ")));
+      }
+      if (holds) seat.append(el("span", "talking-piece", "Talking piece"));
+      seats.append(seat);
+    });
   });
 }
 
@@ -105,13 +123,23 @@ export function formatSeconds(total) {
 
 export function renderCountdown(refs, state) {
   const left = secondsLeft(state.holder);
-  if (left === null) {
+  if (left === null || state.room.status === "ended") {
     refs.countdown.textContent = "";
-    return left;
+    refs.timeNote.hidden = true;
+    return null;
   }
-  const paused = state.room.status === "paused";
-  refs.countdown.textContent = paused ? `${formatSeconds(left)} left (paused)` : formatSeconds(left);
-  refs.countdown.classList.toggle("countdown-low", left <= 15 && !paused);
+  // A live turn with no deadline is held: its holder asked for support.
+  const held = state.room.status === "live" && !state.holder.deadline;
+  const paused = state.room.status === "paused" || held;
+  refs.countdown.textContent = paused
+    ? `${formatSeconds(left)} left (${held ? "on hold" : "paused"})`
+    : formatSeconds(left);
+  refs.countdown.classList.toggle("countdown-low", left <= 30 && !paused);
+  // Seen, not only announced: the last 30 seconds, and the moment time is up.
+  if (!paused && left <= 30) {
+    refs.timeNote.textContent = left === 0 ? "Time is up" : "Less than 30 seconds left";
+    refs.timeNote.hidden = false;
+  } else refs.timeNote.hidden = true;
   return left;
 }
 
@@ -126,14 +154,19 @@ export function renderYourTurn(refs, state) {
   const holding = Boolean(me && state.holder && state.holder.participant_id === me.participant_id);
   const waiting = Boolean(me && state.queue.includes(me.participant_id));
   const ended = state.room.status === "ended";
+  const round = state.room.mode === "round";
   refs.raiseHand.hidden = waiting || holding || ended;
   refs.lowerHand.hidden = !waiting || ended;
+  // In a round nobody raised a hand: they are simply waiting for the piece to come round.
+  refs.lowerHand.textContent = round ? "Pass when it comes to me" : "Lower my hand";
+  refs.raiseHand.textContent = round ? "Join the round" : "Raise my hand";
   refs.raiseHand.disabled = !me || me.muted;
   const canShare = holding && live && me && !me.muted;
   for (const control of [refs.shareText, refs.shareWarning, refs.shareSubmit, refs.endTurn, refs.pass]) {
     control.disabled = !canShare;
   }
-  if (ended) refs.composerHint.textContent = "This circle has ended.";
+  refs.composer.classList.toggle("composer-active", Boolean(canShare));
+  if (ended) refs.composerHint.textContent = "This meeting has ended.";
   else if (me && me.muted) refs.composerHint.textContent = "A facilitator has muted you for now.";
   else if (canShare) refs.composerHint.textContent = "The talking piece is yours. Share, or pass when you're ready.";
   else if (holding) refs.composerHint.textContent = "The circle is paused for a moment.";
@@ -150,6 +183,14 @@ export class ShareList {
     this.openReport = openReport;
     this.items = new Map();
     this.revealed = new Set();
+    this.reported = new Set();
+  }
+
+  // The report went through: the share's control says so, and can't be pressed twice.
+  markReported(shareId) {
+    this.reported.add(shareId);
+    const item = this.items.get(shareId);
+    if (item) showReported(item.querySelector(".share-report"));
   }
 
   sync(state) {
@@ -217,6 +258,7 @@ export class ShareList {
     const report = item.querySelector(".share-report");
     report.setAttribute("aria-label", `Report the share by ${share.display_name}`);
     report.addEventListener("click", () => this.openReport(share.share_id, report));
+    if (this.reported.has(share.share_id)) showReported(report);
     const hide = item.querySelector(".share-hide");
     if (hide) {
       hide.setAttribute("aria-label", `Hide the share by ${share.display_name}`);
@@ -244,56 +286,43 @@ export class ShareList {
   }
 }
 
+function showReported(button) {
+  button.textContent = "Reported";
+  button.disabled = true;
+  button.setAttribute("aria-label", "You reported this share");
+}
+
 // --- Facilitator panel ------------------------------------------------------------------
 
-export function renderPeople(refs, state, send) {
-  if (!refs.people) return;
-  keepingFocus(refs.people, () => {
-    refs.people.replaceChildren();
-    state.participants.forEach((p, index) => {
-      const row = el("li", "person");
-      const label = el("span", "person-name", p.display_name);
-      const notes = [];
-      if (ROLE_LABELS[p.role]) notes.push(ROLE_LABELS[p.role]);
-      if (!p.present) notes.push("away");
-      if (p.muted) notes.push("muted");
-      if (state.holder && state.holder.participant_id === p.participant_id) notes.push("holds the piece");
-      const queued = state.queue.indexOf(p.participant_id);
-      if (queued >= 0) notes.push(`waiting ${queued + 1}`);
-      row.append(label);
-      if (notes.length) row.append(el("span", "muted person-notes", ` (${notes.join(", ")})`));
-      const controls = el("span", "person-controls");
-      const add = (text, command, fields, { confirm, danger } = {}) => {
-        const button = el("button", `button-small ${danger ? "button-danger" : "button-quiet"}`, text);
-        button.type = "button";
-        button.dataset.focusKey = `${command}-${p.participant_id}`;
-        button.setAttribute("aria-label", `${text}: ${p.display_name}`);
-        button.addEventListener("click", () => {
-          if (confirm && !window.confirm(confirm)) return;
-          send(command, fields);
-        });
-        controls.append(button);
-      };
-      const id = { participant_id: p.participant_id };
-      const isMe = state.you && state.you.participant_id === p.participant_id;
-      const position = queued >= 0 ? queued : index;
-      if (p.present && !p.muted) add("Give the piece", "grant", id);
-      if (position > 0) add("Move earlier", "move", { ...id, position: position - 1 });
-      add("Move later", "move", { ...id, position: position + 1 });
-      if (p.role === "member") {
-        if (p.muted) add("Unmute", "unmute", id);
-        else add("Mute", "mute", id);
-        if (!isMe) {
-          add("Remove", "remove", id, {
-            confirm: `Remove ${p.display_name} from this meeting? They can't come back in.`,
-            danger: true,
-          });
-        }
-      }
-      row.append(controls);
-      refs.people.append(row);
-    });
-  });
+// The per-person actions a facilitator's menu offers for `p`, in the order they appear.
+export function personActions(state, p) {
+  const actions = [];
+  const id = { participant_id: p.participant_id };
+  const isMe = state.you && state.you.participant_id === p.participant_id;
+  const queued = state.queue.indexOf(p.participant_id);
+  const index = state.participants.findIndex((x) => x.participant_id === p.participant_id);
+  const position = queued >= 0 ? queued : index;
+  const holds = state.holder && state.holder.participant_id === p.participant_id;
+  if (p.present && !p.muted && !holds) actions.push({ text: "Give the piece", command: "grant", fields: id });
+  if (position > 0) actions.push({ text: "Move earlier", command: "move", fields: { ...id, position: position - 1 } });
+  actions.push({ text: "Move later", command: "move", fields: { ...id, position: position + 1 } });
+  if (!p.present && queued >= 0 && !isMe) {
+    actions.push({ text: "Take out of the queue (away)", command: "clear_away", fields: id });
+  }
+  if (p.role === "member") {
+    if (p.muted) actions.push({ text: "Unmute", command: "unmute", fields: id });
+    else actions.push({ text: "Mute", command: "mute", fields: id });
+    if (!isMe) {
+      actions.push({
+        text: "Remove",
+        command: "remove",
+        fields: id,
+        confirm: `Remove ${p.display_name} from this meeting? They can't come back in.`,
+        danger: true,
+      });
+    }
+  }
+  return actions;
 }
 
 export function renderControls(refs, state) {
