@@ -29,6 +29,7 @@ import websockets
 from django.db import connection
 from django.test import Client
 
+from meetings.room import store
 from meetings.room.models import RoomConnection
 from tests.factories import MembershipFactory
 from tests.meetings.room.conftest import make_meeting
@@ -54,20 +55,21 @@ def services(django_db_setup, django_db_blocker, tmp_path_factory):
     directory = tmp_path_factory.mktemp("real-services")
     redis = RedisServer(directory)
     redis.start()
+    logs = [directory / f"server-{name}.log" for name in ("a", "b")]
     with ExitStack() as stack:
         stack.callback(redis.stop)
         urls = [
             stack.enter_context(
                 daphne(
-                    directory / f"server-{name}.log",
+                    log,
                     database_url,
                     application="tests.servers_faults:application",
                     REDIS_URL=redis.url,
                 )
             )
-            for name in ("a", "b")
+            for log in logs
         ]
-        yield redis, urls
+        yield redis, urls, logs
 
 
 def _port(url: str) -> int:
@@ -187,7 +189,7 @@ def _people(circle, count):
 def _sit_down(services, circle, facilitator, members):
     """A meeting with the facilitator and ``members``, spread over both processes."""
     meeting = make_meeting(circle, facilitators=[facilitator], going=members)
-    _, urls = services
+    _, urls, _ = services
     everyone = [facilitator, *members]
     return meeting, [
         Person(user.display_name, urls[index % 2], _cookie(user), meeting.pk)
@@ -199,7 +201,8 @@ def test_a_quiet_room_keeps_every_socket_open_for_a_minute(
     services, transactional_db, circle, facilitator
 ):
     _meeting, people = _sit_down(services, circle, facilitator, _people(circle, 3))
-    _, urls = services
+    _, urls, logs = services
+    logged_before = [log.stat().st_size for log in logs]
 
     async def scenario():
         for person in people:
@@ -232,12 +235,18 @@ def test_a_quiet_room_keeps_every_socket_open_for_a_minute(
 
     slowest_healthz = asyncio.run(scenario())
     assert slowest_healthz < 1.0
+    for log, start in zip(logs, logged_before, strict=True):
+        with log.open() as text:
+            text.seek(start)
+            logged = text.read()
+        assert "Timeout reading" not in logged
+        assert "channel layer failed" not in logged
 
 
 def test_after_a_redis_restart_every_client_is_live_again_and_the_holder_keeps_the_piece(
     services, transactional_db, circle, facilitator
 ):
-    redis, urls = services
+    redis, urls, _ = services
     _meeting, people = _sit_down(services, circle, facilitator, _people(circle, 3))
 
     async def scenario():
@@ -301,7 +310,7 @@ def test_after_a_redis_restart_every_client_is_live_again_and_the_holder_keeps_t
     assert fresh[0]["holder"]["participant_id"] == 2
 
 
-def test_a_consumer_that_dies_releases_its_presence(
+def test_a_consumer_that_dies_releases_its_presence_and_the_holders_grace_starts(
     services, transactional_db, circle, facilitator, member
 ):
     meeting, (fern, milo) = _sit_down(services, circle, facilitator, [member])
@@ -309,6 +318,9 @@ def test_a_consumer_that_dies_releases_its_presence(
     async def scenario():
         await fern.connect()
         await milo.connect()
+        await milo.send("raise_hand")
+        await fern.send("start")
+        await fern.wait_for(lambda: (fern.state["holder"] or {}).get("participant_id") == 2)
         milo.stopped = True  # no reconnecting: the tab is gone
         await milo.ws.send(CRASH_FRAME)
         await fern.wait_for(
@@ -322,12 +334,16 @@ def test_a_consumer_that_dies_releases_its_presence(
     closes = asyncio.run(scenario())
     assert closes == [1011]
     assert not RoomConnection.objects.filter(meeting=meeting, participant_id=2).exists()
+    state = store.load_state(meeting.pk)
+    assert not state.participant(2).present
+    assert state.holder.participant_id == 2
+    assert state.holder.grace_deadline is not None
 
 
 def test_healthz_answers_within_a_second_while_sockets_are_open(
     services, transactional_db, circle, facilitator
 ):
-    _, urls = services
+    _, urls, _ = services
     _meeting, people = _sit_down(services, circle, facilitator, _people(circle, 5))
 
     async def scenario():
