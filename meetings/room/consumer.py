@@ -176,6 +176,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception as error:  # the recovery joins it once Redis is back
+            relay.raise_if_cancelled(error)
             relay.layer_failed(error)
 
     async def rejoin_groups(self) -> None:

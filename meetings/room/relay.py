@@ -99,6 +99,7 @@ class RoomRelay:
         try:
             await self.layer.group_add(room_group(self.meeting_id), self.channel)
         except Exception as error:
+            raise_if_cancelled(error)
             if strict:
                 raise
             layer_failed(error)
@@ -145,7 +146,8 @@ class RoomRelay:
             await self.join_group()
             try:
                 seq = await database_sync_to_async(current_seq)(self.meeting_id)
-            except Exception:
+            except Exception as error:
+                raise_if_cancelled(error)
                 log.exception("room relay meeting=%s: reading the seq failed", self.meeting_id)
                 continue
             if seq is None:
@@ -185,7 +187,8 @@ async def _beat() -> None:
     while _relays_of_this_loop():
         try:
             await database_sync_to_async(presence.beat)(live_connections())
-        except Exception:  # the database is away: try again at the next beat
+        except Exception as error:  # the database is away: try again at the next beat
+            raise_if_cancelled(error)
             log.exception("room heartbeat failed")
         await asyncio.sleep(presence.HEARTBEAT_SECONDS)
 
@@ -213,7 +216,8 @@ class _Recovery:
                 await asyncio.sleep(delay)
                 try:
                     await _join_everything_again()
-                except Exception:
+                except Exception as error:
+                    raise_if_cancelled(error)
                     delay = min(delay * 2, RECOVERY_MAX_DELAY)
                     continue
                 break
