@@ -96,6 +96,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 return await self.channel_layer.receive(self.channel_name)
             except Exception as error:
                 relay.raise_if_cancelled(error)
+                if self.released:  # the socket is gone: nothing left to receive for
+                    raise asyncio.CancelledError from error
                 relay.layer_failed(error)
                 await asyncio.sleep(LAYER_RETRY_SECONDS)
 

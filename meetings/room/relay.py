@@ -131,6 +131,8 @@ class RoomRelay:
                 raise
             except Exception as error:  # Redis went away: keep trying, never die of it
                 raise_if_cancelled(error)
+                if self.channel != channel:  # the room's last socket left meanwhile
+                    return
                 layer_failed(error)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
