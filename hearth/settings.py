@@ -150,19 +150,45 @@ else:
         }
     }
 
+# How long one Redis command may take before redis-py gives up on it. channels-redis
+# receives with a BZPOPMIN that Redis itself holds open for 5 seconds
+# (RedisChannelLayer.brpop_timeout); a read timeout at or under that (redis-py 8's
+# default is exactly 5) kills a quiet socket's consumer every five seconds. So the
+# channel layer's reads wait longer than Redis blocks, and a Redis that stopped answering
+# is still noticed. The cache never blocks: a short timeout keeps a hung Redis from
+# holding a process's database thread. See docs/dependencies.md.
+REDIS_CHANNEL_READ_TIMEOUT = 15
+REDIS_CONNECT_TIMEOUT = 2
+REDIS_CACHE_TIMEOUT = 2
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "hearth.cache.RedisCache",
             "LOCATION": [REDIS_URL],  # a list: Django would split a string at "," and ";"
             "KEY_PREFIX": "hearth",
+            "OPTIONS": {
+                "socket_timeout": REDIS_CACHE_TIMEOUT,
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # Up to 1,000 queued messages per socket, so a burst of joins never overflows one.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:channels", "capacity": 1000},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": REDIS_CHANNEL_READ_TIMEOUT,
+                        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                        "socket_keepalive": True,
+                    }
+                ],
+                "prefix": "hearth:channels",
+                # Up to 1,000 queued messages per process, so a burst never overflows it.
+                "capacity": 1000,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS.broker_url

@@ -10,6 +10,7 @@ each process also keeps its own copy for five seconds, so a change reaches the o
 server processes within five seconds.
 """
 
+import contextlib
 import logging
 import re
 import time
@@ -82,10 +83,14 @@ def _remembered(key: str, build) -> list:
     copy = _in_process.get(key)
     if copy is not None and now < copy[0]:
         return copy[1]
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except Exception:  # the shared cache (Redis) is away: the database still knows
+        value = None
     if value is None:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        with contextlib.suppress(Exception):
+            cache.set(key, value, CACHE_SECONDS)
     _in_process[key] = (now + PROCESS_COPY_SECONDS, value)
     return value
 

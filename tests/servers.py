@@ -36,8 +36,13 @@ def database_url_for_tests() -> str:
 
 
 @contextmanager
-def daphne(log_path: Path, database_url: str, **env: str) -> Iterator[str]:
-    """Serve ``hearth.asgi`` until the block ends; yields the server's base URL once its
+def daphne(
+    log_path: Path,
+    database_url: str,
+    application: str = "hearth.asgi:application",
+    **env: str,
+) -> Iterator[str]:
+    """Serve ``application`` until the block ends; yields the server's base URL once its
     ``/healthz`` answers. ``env`` adds to (or overrides) the test process's environment."""
     port = free_port()
     environment = {
@@ -51,7 +56,7 @@ def daphne(log_path: Path, database_url: str, **env: str) -> Iterator[str]:
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*command, "hearth.asgi:application"],
+            [*command, application],
             cwd=ROOT,
             env=environment,
             stdout=log,

@@ -12,6 +12,13 @@ Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such 
 agreements for this meeting yet, 4413 a frame over 64 KiB (1009 before: daphne refuses
 that code from an application). An ``error`` frame never
 closes the connection. See docs/protocol.md.
+
+A consumer never dies of the channel layer: while Redis is away its receive waits and
+tries again, its broadcasts reach at least this process's sockets, and the relay's
+recovery joins its groups again (``meetings.room.relay``). Whatever ends a consumer, a
+crash included, releases its place in the room: the person is shown gone and a holder's
+reconnect grace starts (Channels itself calls ``disconnect`` only when the client
+closes).
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ import weakref
 from datetime import datetime
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils import timezone
 
@@ -54,6 +63,8 @@ RATE_LIMIT_SECONDS = 10
 GAP_WAIT_SECONDS = 1.0
 TIMER_MARGIN_SECONDS = 0.05
 TIMER_JITTER_SECONDS = 0.1
+LAYER_RETRY_SECONDS = 1.0  # a channel-layer receive that failed is tried again after this
+UNAVAILABLE_MESSAGE = "Something went wrong on our side. Please try again in a moment."
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -61,11 +72,39 @@ class RoomConsumer(AsyncWebsocketConsumer):
     participant_id: int | None = None
     user_id: int | None = None
     connection_id: int | None = None
+    released = False
+
+    async def __call__(self, scope, receive, send):
+        """Channels' ``AsyncConsumer.__call__`` (channels 4.3) with two changes: the
+        channel layer's receive outlives Redis going away, and whatever ends the
+        consumer, a crash included, releases its place in the room."""
+        self.scope = scope
+        self.joined_groups: list[str] = []
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = self._receive_from_layer
+        self.base_send = send
+        try:
+            await await_many_dispatch([receive, self.channel_receive], self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            await self._release()
+
+    async def _receive_from_layer(self) -> dict:
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception as error:
+                relay.raise_if_cancelled(error)
+                if self.released:  # the socket is gone: nothing left to receive for
+                    raise asyncio.CancelledError from error
+                relay.layer_failed(error)
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
 
     # --- Connecting ----------------------------------------------------------------------
 
     async def connect(self):
-        self.joined_groups: list[str] = []
         self.last_seq = 0
         self.seated = False
         self.catch_up_mark: int | None = None
@@ -103,27 +142,51 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send_snapshot(frame, deadline)
 
     async def disconnect(self, code):
-        if self.gap_task is not None:
+        await self._release()
+
+    async def _release(self) -> None:
+        """Leave the room: on a close, and from ``__call__`` whatever ended the consumer.
+        Done once. The relay forgets the socket first, so its presence record is no
+        longer refreshed even if the database cannot be told now (the backstop
+        ``release_lost_connections`` then releases it)."""
+        if self.released:
+            return
+        self.released = True
+        if getattr(self, "gap_task", None) is not None:
             self.gap_task.cancel()
         if self.meeting_id is not None:
             await relay.detach(self.meeting_id, self)
-        for group in getattr(self, "joined_groups", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in self.joined_groups:
+            with contextlib.suppress(Exception):  # gone with Redis, or expiring
+                await self.channel_layer.group_discard(group, self.channel_name)
         if self.participant_id is not None:
             participant_id, self.participant_id = self.participant_id, None
-            outbox = await database_sync_to_async(_leave)(
-                self.meeting_id, participant_id, self.connection_id
-            )
+            try:
+                outbox = await database_sync_to_async(_leave)(
+                    self.meeting_id, participant_id, self.connection_id
+                )
+            except Exception:
+                log.exception("room leave failed meeting=%s: left to the backstop", self.meeting_id)
+                return
             await self._broadcast(outbox)
 
     async def _broadcast(self, outbox) -> None:
         """Send what the store's committed commands broadcast (see collecting_broadcasts)."""
-        for group, message in outbox:
-            await self.channel_layer.group_send(group, message)
+        await relay.broadcast(self.meeting_id, outbox)
 
     async def _join_group(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
         self.joined_groups.append(group)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception as error:  # the recovery joins it once Redis is back
+            relay.raise_if_cancelled(error)
+            relay.layer_failed(error)
+
+    async def rejoin_groups(self) -> None:
+        """Redis came back (empty): join this socket's own groups again. Raises if Redis
+        is still away, for the relay's recovery to try again."""
+        for group in list(self.joined_groups):
+            await self.channel_layer.group_add(group, self.channel_name)
 
     # --- Frames from the client -----------------------------------------------------------
 
@@ -133,9 +196,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if self.participant_id is None:
             return
-        frames, snapshot, outbox = await database_sync_to_async(_handle_frame)(
-            self.meeting_id, self.participant_id, self.scope["user"], text_data
-        )
+        try:
+            frames, snapshot, outbox = await database_sync_to_async(_handle_frame)(
+                self.meeting_id, self.participant_id, self.scope["user"], text_data
+            )
+        except Exception:  # the database or the cache is away: say so, keep the socket
+            log.exception("room frame failed meeting=%s", self.meeting_id)
+            frame = error_frame("unavailable", UNAVAILABLE_MESSAGE, _ref_of_text(text_data))
+            await self.send(text_data=store.encode(frame))
+            return
         await self._broadcast(outbox)
         for frame in frames:
             await self.send(text_data=store.encode(frame))
@@ -173,12 +242,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         what the room had at the look before (events take milliseconds on the way, the
         looks are seconds apart) missed an event: it gets the whole state instead."""
         missed, self.catch_up_mark = self.catch_up_mark, seq
-        if missed is None or not self.seated or self.last_seq >= missed:
+        if missed is not None:
+            await self._resync_if_behind(missed, "catch-up")
+
+    async def resync_if_behind(self, seq: int) -> None:
+        """The channel layer is back after an outage (``relay``): a socket short of the
+        room's ``seq`` missed events on the way, and gets the whole state."""
+        await self._resync_if_behind(seq, "recovery")
+
+    async def _resync_if_behind(self, seq: int, why: str) -> None:
+        if not self.seated or self.last_seq >= seq:
             return
         async with self.delivery:
-            if self.participant_id is None or self.last_seq >= missed:
+            if self.participant_id is None or self.last_seq >= seq:
                 return
-            log.info("room catch-up meeting=%s after seq=%s", self.meeting_id, self.last_seq)
+            log.info("room %s meeting=%s after seq=%s", why, self.meeting_id, self.last_seq)
             frame, deadline = await database_sync_to_async(_snapshot)(
                 self.meeting_id, self.participant_id
             )
@@ -347,9 +425,21 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
 
 def _within_rate(user_id: int) -> bool:
     """At most 20 frames in 10 seconds per account, counted in the shared cache so that
-    more tabs or reconnecting (to any server process) never buys a bigger budget."""
-    count = count_in_window(f"room:rate:{user_id}", RATE_LIMIT_SECONDS)
+    more tabs or reconnecting (to any server process) never buys a bigger budget. While
+    the cache (Redis) is away nobody is limited: the room goes on on the database."""
+    try:
+        count = count_in_window(f"room:rate:{user_id}", RATE_LIMIT_SECONDS)
+    except Exception as error:
+        log.warning("room rate limit not counted: %s", type(error).__name__)
+        return True
     return count <= getattr(settings, "ROOM_RATE_LIMIT_FRAMES", RATE_LIMIT_FRAMES)
+
+
+def _ref_of_text(text: str | None):
+    try:
+        return ref_of(json.loads(text)) if text is not None else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
@@ -392,10 +482,14 @@ def _arm_timer(meeting_id: int, seq: int, deadline: list | None) -> None:
 async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
     delay = (moment - timezone.now()).total_seconds() + TIMER_MARGIN_SECONDS
     await asyncio.sleep(max(delay, 0) + random.uniform(0, TIMER_JITTER_SECONDS))  # noqa: S311
-    with contextlib.suppress(Refused):
+    try:
         outbox = await database_sync_to_async(_expire)(meeting_id, turn_id)
-        for group, message in outbox:
-            await get_channel_layer().group_send(group, message)
+    except Refused:
+        return
+    except Exception:  # the database is away: another process or the backstop fires it
+        log.exception("room timer failed meeting=%s turn=%s", meeting_id, turn_id)
+        return
+    await relay.broadcast(meeting_id, outbox)
 
 
 def _expire(meeting_id: int, turn_id: int):

@@ -1,11 +1,13 @@
 """Which server process holds which socket, so a process that dies is noticed.
 
 A socket that closes tells the room (``store.leave``): the person is no longer present
-and, if they hold the talking piece, their 30-second reconnect grace starts. A process
-that stops without closing its sockets never says so. So each open socket is a
-``RoomConnection`` row naming its process, every process refreshes its rows' heartbeat
-while it has sockets, and the Celery backstop ``release_lost_connections`` treats rows
-whose heartbeat stopped as closed sockets.
+and, if they hold the talking piece, their 30-second reconnect grace starts. So does a
+consumer that dies (``RoomConsumer._release``). A process that stops without closing its
+sockets never says so, nor does a consumer that died while the database was away. So
+each open socket is a ``RoomConnection`` row naming its process, every process refreshes
+the heartbeat of the rows of its live sockets (those still attached to a relay), and the
+Celery backstop ``release_lost_connections`` treats rows whose heartbeat stopped as
+closed sockets.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -45,9 +48,13 @@ def closed(connection_id: int) -> bool:
     return bool(deleted)
 
 
-def beat(now: datetime | None = None) -> int:
-    """This process is alive: refresh the heartbeat of its sockets."""
-    return RoomConnection.objects.filter(server=SERVER).update(heartbeat_at=now or timezone.now())
+def beat(connection_ids: Iterable[int], now: datetime | None = None) -> int:
+    """These sockets of this process are alive: refresh their heartbeat. Only those: the
+    process being alive says nothing of a socket whose consumer died without deleting
+    its record (``relay.live_connections`` names the live ones)."""
+    return RoomConnection.objects.filter(server=SERVER, pk__in=list(connection_ids)).update(
+        heartbeat_at=now or timezone.now()
+    )
 
 
 def release_lost_connections(now: datetime | None = None) -> int:

@@ -11,6 +11,16 @@ this process, and hands every batch it receives to those sockets directly. So a 
 Nothing that matters lives only here: the room is in the database, a relay is just the
 process's list of its own open sockets. Frames for one person (support alerts, nudges, a
 suspension) still go to the sockets' own channels: they are rare and go to a few sockets.
+
+Redis may go away (a restart, a failover) and come back empty: channels-redis keeps group
+membership in Redis, so after a restart nobody is in any group and every broadcast
+reaches nobody. Whatever on this process fails to talk to the channel layer calls
+``layer_failed``; one recovery per process then waits for Redis to answer, joins every
+room group and every socket's own groups again, and sends a fresh ``state`` to each
+socket that missed events meanwhile. A broadcast that fails is still handed to this
+process's own sockets, so the author of a share sees it even while Redis is away. As a
+backstop (a restart nobody noticed), each relay joins its room's group again at every
+catch-up look.
 """
 
 from __future__ import annotations
@@ -30,12 +40,21 @@ log = logging.getLogger("hearth.room")
 
 
 CATCH_UP_SECONDS = 10.0
+RETRY_SECONDS = 0.5  # a receive that failed is tried again after this
+RECOVERY_FIRST_DELAY = 0.2  # the recovery asks Redis again after this, doubling...
+RECOVERY_MAX_DELAY = 1.0  # ...up to this
 
 
 class Listener(Protocol):
+    connection_id: int | None
+
     async def offer_events(self, message: dict) -> None: ...
 
     async def catch_up(self, seq: int) -> None: ...
+
+    async def resync_if_behind(self, seq: int) -> None: ...
+
+    async def rejoin_groups(self) -> None: ...
 
 
 class RoomRelay:
@@ -52,37 +71,87 @@ class RoomRelay:
 
     async def sync_membership(self) -> None:
         """Be in the room's group exactly while some socket listens. Changes are made one
-        at a time, so a socket leaving and another arriving can never cross in Redis."""
+        at a time, so a socket leaving and another arriving can never cross in Redis.
+        Never raises for the channel layer: while Redis is away the relay counts as in
+        the group, and the recovery joins it for real."""
         async with self.membership:
             if self.listeners and self.channel is None:
                 channel = await self.layer.new_channel()
-                await self.layer.group_add(room_group(self.meeting_id), channel)
                 self.channel = channel
                 self.receiving = asyncio.create_task(self._receive(channel))
                 self.watching = asyncio.create_task(self._watch())
+                await self.join_group()
             elif not self.listeners and self.channel is not None:
                 channel, self.channel = self.channel, None
                 self.receiving.cancel()
                 self.watching.cancel()
                 self.receiving = self.watching = None
-                await self.layer.group_discard(room_group(self.meeting_id), channel)
+                try:
+                    await self.layer.group_discard(room_group(self.meeting_id), channel)
+                except Exception as error:  # the group went with Redis, or expires
+                    layer_failed(error)
+
+    async def join_group(self, *, strict: bool = False) -> None:
+        """Join the room's group (again: a repeat changes nothing). ``strict`` lets the
+        recovery see a failure; otherwise it starts one."""
+        if self.channel is None:
+            return
+        try:
+            await self.layer.group_add(room_group(self.meeting_id), self.channel)
+        except Exception as error:
+            raise_if_cancelled(error)
+            if strict:
+                raise
+            layer_failed(error)
+
+    async def offer(self, message: dict) -> None:
+        """Hand a batch to every socket of the room on this process."""
+        for listener in list(self.listeners):
+            try:
+                await listener.offer_events(message)
+            except Exception:
+                log.exception("room relay meeting=%s: a socket failed", self.meeting_id)
+
+    async def resync(self) -> None:
+        """After an outage: a fresh state to each socket that missed an event."""
+        seq = await database_sync_to_async(current_seq)(self.meeting_id)
+        if seq is None:
+            return
+        for listener in list(self.listeners):
+            try:
+                await listener.resync_if_behind(seq)
+            except Exception:
+                log.exception("room relay meeting=%s: a resync failed", self.meeting_id)
 
     async def _receive(self, channel: str) -> None:
         while True:
-            message = await self.layer.receive(channel)
-            for listener in list(self.listeners):
-                try:
-                    await listener.offer_events(message)
-                except Exception:
-                    log.exception("room relay meeting=%s: a socket failed", self.meeting_id)
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # Redis went away: keep trying, never die of it
+                raise_if_cancelled(error)
+                if self.channel != channel:  # the room's last socket left meanwhile
+                    return
+                layer_failed(error)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            await self.offer(message)
 
     async def _watch(self) -> None:
-        """Every few seconds, tell the sockets the room's seq. An event the layer dropped
+        """Every few seconds, join the room's group again (it is lost if Redis restarted
+        unnoticed) and tell the sockets the room's seq. An event the layer dropped
         (channels-redis drops messages to a full channel) shows as a gap at the next event;
         this also catches one no later event follows (``RoomConsumer.catch_up``)."""
         while True:
             await asyncio.sleep(CATCH_UP_SECONDS)
-            seq = await database_sync_to_async(current_seq)(self.meeting_id)
+            await self.join_group()
+            try:
+                seq = await database_sync_to_async(current_seq)(self.meeting_id)
+            except Exception as error:
+                raise_if_cancelled(error)
+                log.exception("room relay meeting=%s: reading the seq failed", self.meeting_id)
+                continue
             if seq is None:
                 continue
             for listener in list(self.listeners):
@@ -102,12 +171,111 @@ def _relays_of_this_loop() -> dict[int, RoomRelay]:
 _heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def live_connections() -> list[int]:
+    """The presence records of the sockets this process really serves: those attached to
+    a relay. A consumer leaves its relay however it ends, a crash included, so a record
+    it could not delete is no longer refreshed and the backstop releases it."""
+    return [
+        listener.connection_id
+        for room_relay in _relays_of_this_loop().values()
+        for listener in room_relay.listeners
+        if listener.connection_id is not None
+    ]
+
+
 async def _beat() -> None:
-    """While this process has sockets in any room, tell the database it is alive
+    """While this process has sockets in any room, tell the database they are alive
     (``meetings.room.presence``)."""
     while _relays_of_this_loop():
-        await database_sync_to_async(presence.beat)()
+        try:
+            await database_sync_to_async(presence.beat)(live_connections())
+        except Exception as error:  # the database is away: try again at the next beat
+            raise_if_cancelled(error)
+            log.exception("room heartbeat failed")
         await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+
+
+class _Recovery:
+    """This process's way back after the channel layer failed (one per event loop)."""
+
+    def __init__(self):
+        self.task: asyncio.Task | None = None
+        self.failed_again = False
+
+    def failed(self, error: BaseException) -> None:
+        self.failed_again = True
+        if self.task is None or self.task.done():
+            log.warning("room channel layer failed (%s): recovering", type(error).__name__)
+            self.task = asyncio.create_task(self._recover())
+
+    async def _recover(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while self.failed_again:
+            self.failed_again = False
+            delay = RECOVERY_FIRST_DELAY
+            while True:
+                await asyncio.sleep(delay)
+                try:
+                    await _join_everything_again()
+                except Exception as error:
+                    raise_if_cancelled(error)
+                    delay = min(delay * 2, RECOVERY_MAX_DELAY)
+                    continue
+                break
+            log.info(
+                "room channel layer answers after %.1f s: groups joined again",
+                loop.time() - started,
+            )
+            for room_relay in list(_relays_of_this_loop().values()):
+                try:
+                    await room_relay.resync()
+                except Exception:
+                    log.exception("room relay meeting=%s: a resync failed", room_relay.meeting_id)
+
+
+async def _join_everything_again() -> None:
+    for room_relay in list(_relays_of_this_loop().values()):
+        await room_relay.join_group(strict=True)
+        for listener in list(room_relay.listeners):
+            await listener.rejoin_groups()
+
+
+_recoveries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def raise_if_cancelled(error: BaseException) -> None:
+    """redis-py may answer a cancelled read with a ``ConnectionError`` (the connection is
+    torn down under it): a loop that retries on errors must still end when cancelled."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from error
+
+
+def layer_failed(error: BaseException) -> None:
+    """Something on this process could not talk to the channel layer: make sure a
+    recovery runs (once per process, however many report it)."""
+    loop = asyncio.get_running_loop()
+    recovery = _recoveries.get(loop)
+    if recovery is None:
+        recovery = _recoveries[loop] = _Recovery()
+    recovery.failed(error)
+
+
+async def broadcast(meeting_id: int | None, outbox) -> None:
+    """Send what the store's committed commands broadcast (see
+    ``store.collecting_broadcasts``). A send that fails starts the recovery; a batch of
+    the room's events then still reaches this process's own sockets, and the others get
+    a fresh state once Redis is back."""
+    layer = get_channel_layer()
+    for group, message in outbox:
+        try:
+            await layer.group_send(group, message)
+        except Exception as error:
+            layer_failed(error)
+            room_relay = _relays_of_this_loop().get(meeting_id)
+            if room_relay is not None and group == room_group(meeting_id):
+                await room_relay.offer(message)
 
 
 async def attach(meeting_id: int, listener: Listener) -> None:

@@ -1,5 +1,7 @@
 // The room's WebSocket: reconnects by itself with backoff; the server answers every new
-// connection with a full `state`, so a reconnect is also a resync.
+// connection with a full `state`, so a reconnect is also a resync. A connection counts as
+// open once that `state` has arrived: one that brings none within a few seconds (its
+// server lost Redis on the way, say) is closed and tried again.
 
 import { newRef } from "./outbox.js";
 
@@ -12,6 +14,8 @@ const FINAL_CLOSES = {
 };
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
+const STATE_WAIT_MS = 5000;
+const NO_STATE_CLOSE = 4000;
 
 export class RoomSocket {
   constructor(path, { onFrame, onStatus }) {
@@ -21,6 +25,7 @@ export class RoomSocket {
     this.ws = null;
     this.attempt = 0;
     this.retryTimer = null;
+    this.stateTimer = null;
     this.stopped = false;
     window.addEventListener("online", () => this.retryNow());
     document.addEventListener("visibilitychange", () => {
@@ -39,8 +44,9 @@ export class RoomSocket {
     const ws = new WebSocket(this.url());
     this.ws = ws;
     ws.addEventListener("open", () => {
-      this.attempt = 0;
-      this.onStatus("open");
+      this.stateTimer = setTimeout(() => {
+        if (this.ws === ws) ws.close(NO_STATE_CLOSE, "no state");
+      }, STATE_WAIT_MS);
     });
     ws.addEventListener("message", (message) => {
       let frame;
@@ -49,11 +55,20 @@ export class RoomSocket {
       } catch {
         return;
       }
-      if (frame && typeof frame.type === "string") this.onFrame(frame);
+      if (!frame || typeof frame.type !== "string") return;
+      if (frame.type === "state" && this.ws === ws && this.stateTimer !== null) {
+        clearTimeout(this.stateTimer);
+        this.stateTimer = null;
+        this.attempt = 0;
+        this.onStatus("open");
+      }
+      this.onFrame(frame);
     });
     ws.addEventListener("close", (closing) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      clearTimeout(this.stateTimer);
+      this.stateTimer = null;
       if (closing.code in FINAL_CLOSES) {
         this.stopped = true;
         this.onStatus("closed", FINAL_CLOSES[closing.code], closing.code);

@@ -93,6 +93,7 @@ def run(coroutine):
                 with contextlib.suppress(Exception):
                     await socket.close()
             Socket.opened = []
+            await _end_what_is_left()
             layer = get_channel_layer()
             if hasattr(layer, "close_pools"):
                 await layer.close_pools()
@@ -100,6 +101,20 @@ def run(coroutine):
             await database_sync_to_async(connections.close_all)()
 
     return asyncio.run(scenario())
+
+
+async def _end_what_is_left() -> None:
+    """Cancel the tasks the scenario left (consumers still receiving, relays, timers),
+    and cancel again those still running a moment later: on Python 3.11,
+    ``asyncio.wait_for`` (which redis-py wraps around each send) swallows a cancel that
+    lands as its inner task finishes, and ``asyncio.run`` cancels only once."""
+    for _ in range(3):
+        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        if not left:
+            return
+        for task in left:
+            task.cancel()
+        await asyncio.wait(left, timeout=1)
 
 
 class Socket:

@@ -52,9 +52,22 @@ def test_a_socket_whose_process_stopped_is_disconnected_and_the_grace_starts(mil
 def test_a_process_that_beats_keeps_its_sockets(milo_holding):
     row = lost_socket(milo_holding, MILO, seconds_ago=120)
     RoomConnection.objects.filter(pk=row.pk).update(server=presence.SERVER)
-    presence.beat()
+    presence.beat([row.pk])
     assert presence.release_lost_connections() == 0
     assert store.load_state(milo_holding.pk).participant(MILO).present
+
+
+def test_a_beat_refreshes_only_the_sockets_named_alive(milo_holding):
+    """A consumer that died without deleting its record: its process still beats, but
+    not for it, so the backstop releases it."""
+    alive = lost_socket(milo_holding, HOST, seconds_ago=120)
+    dead = lost_socket(milo_holding, MILO, seconds_ago=120)
+    RoomConnection.objects.update(server=presence.SERVER)
+    assert presence.beat([alive.pk]) == 1
+    assert presence.release_lost_connections() == 1
+    assert list(RoomConnection.objects.values_list("pk", flat=True)) == [alive.pk]
+    assert not store.load_state(milo_holding.pk).participant(MILO).present
+    assert dead.pk != alive.pk
 
 
 def test_a_heartbeat_a_little_late_is_not_taken_for_a_lost_process(milo_holding):
