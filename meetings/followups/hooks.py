@@ -49,14 +49,13 @@ def support_promise(user) -> str:
     """What the room's support dialog promises a member who asked for support."""
     if permissions.member_allows_follow_ups(user):
         return (
-            "The facilitators know you asked for support and may send you a private "
-            "follow-up after the meeting, on your Hearth home page. The rest of the circle "
-            "has not been told."
+            "The facilitators have been told. They may send you a private follow-up after "
+            "the meeting, on your Hearth home page. The rest of the circle has not been told."
         )
     return (
-        "The facilitators know you asked for support. You asked not to be contacted after "
-        "meetings, so nobody will message you: the help below is there for you now. The "
-        "rest of the circle has not been told."
+        "The facilitators have been told. You asked not to be contacted after meetings, so "
+        "nobody will message you: the help above is there for you now. The rest of the "
+        "circle has not been told."
     )
 
 

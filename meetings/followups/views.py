@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hearth.ratelimits import limited_by, over_limit
+from hearth.ratelimits import limited_by, over_limit, rate_limited
 from meetings.followups import actions, permissions
 from meetings.followups.forms import MessageForm, ReportMessageForm
 from meetings.followups.models import FollowUp, FollowUpMessage
@@ -135,6 +135,7 @@ def thread(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("follow_up")
 def close(request, pk):
     thread = permissions.get_thread_for(request.user, pk)
     try:
@@ -148,6 +149,7 @@ def close(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("report")
 def report(request, pk):
     message = FollowUpMessage.objects.select_related("thread__circle", "author").filter(pk=pk)
     message = message.first()

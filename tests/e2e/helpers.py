@@ -67,3 +67,15 @@ def open_room_settings(page: Page) -> None:
     details = page.locator("#facilitator-panel details.panel-more")
     if details.get_attribute("open") is None:
         details.locator("summary").click()
+
+
+def use_control(page: Page, name: str) -> None:
+    """A facilitator presses one of the panel's buttons: on a phone the panel is one tap
+    away (and closed again afterwards), on a wide screen it is always there."""
+    toggle = page.get_by_role("button", name="Facilitator controls")
+    opened = toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    if opened:
+        toggle.click()
+    page.locator("#facilitator-panel").get_by_role("button", name=name, exact=True).click()
+    if opened:
+        page.locator("#panel-close").click()

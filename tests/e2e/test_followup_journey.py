@@ -49,13 +49,13 @@ def test_a_member_who_asked_for_support_gets_a_follow_up_reads_answers_and_close
     milo.get_by_role("button", name="I need support").click()
     milo.get_by_label("Anything you'd like them to know").fill("Rough week.")
     milo.get_by_role("button", name="Tell the facilitators").click()
-    expect(milo.locator("#resources-intro")).to_contain_text("may send you a private follow-up")
+    expect(milo.locator("#support-result")).to_contain_text("may send you a private follow-up")
     expect(fern.locator("#support-alerts")).to_contain_text("Rough week.")
 
     # Fern ends the meeting, then opens the insights page and follows up.
     fern.on("dialog", lambda dialog: dialog.accept())
     fern.get_by_role("button", name="End the meeting").click()
-    expect(milo.locator("#room-status")).to_contain_text("This circle has ended")
+    expect(milo.locator("#room-status")).to_contain_text("This meeting has ended")
     fern.goto(f"/meetings/{meeting.pk}/insights/")
     reason = fern.locator(".followup-reason", has_text="asked for support")
     expect(reason).to_contain_text("Waiting")

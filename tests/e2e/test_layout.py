@@ -48,7 +48,8 @@ def test_a_form_error_is_announced_and_focused(transactional_db, page):
     expect(name).to_be_focused()
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_have_accessible_description(
-        "Someone already uses that name. Please choose another. The name other members see. "
+        "Someone already uses that name, or one that looks just like it. Please choose another. "
+        "The name other members see. "
         "Use a pseudonym if you like: it's never linked to your email."
     )
     expect(page.get_by_label("Email")).to_have_value("someone@example.org")

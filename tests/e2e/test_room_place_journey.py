@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     open_meeting,
     open_room_settings,
     person_action,
+    use_control,
 )
 
 WIDE = {"width": 1280, "height": 800}
@@ -41,18 +42,6 @@ def eight(transactional_db):
     ]
     meeting, _users = open_meeting("Evening grief circle", "Tuesday evening", people, "round")
     return meeting
-
-
-def use_control(page, name):
-    """A facilitator presses one of the panel's buttons: on a phone the panel is one tap
-    away (and closed again afterwards), on a wide screen it is always there."""
-    toggle = page.get_by_role("button", name="Facilitator controls")
-    opened = toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
-    if opened:
-        toggle.click()
-    page.locator("#facilitator-panel").get_by_role("button", name=name, exact=True).click()
-    if opened:
-        page.locator("#panel-close").click()
 
 
 def in_first_viewport(page, locator):

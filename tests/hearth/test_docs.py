@@ -51,9 +51,9 @@ def test_no_other_page_keeps_a_copy_of_the_beat_schedule():
 
 def variables_read_by_settings() -> set[str]:
     source = (ROOT / "hearth/settings.py").read_text()
-    return set(re.findall(r'env_(?:str|bool|int|list|url)\(\s*"([A-Z][A-Z0-9_]*)"', source)) | set(
-        re.findall(r'os\.environ(?:\.get\(|\[)\s*"([A-Z][A-Z0-9_]*)"', source)
-    )
+    return set(
+        re.findall(r'env_(?:str|bool|int|float|list|url)\(\s*"([A-Z][A-Z0-9_]*)"', source)
+    ) | set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"([A-Z][A-Z0-9_]*)"', source))
 
 
 def test_the_readmes_configuration_table_names_every_variable_the_settings_read():

@@ -22,6 +22,7 @@ from meetings.room.rules import REFUSAL_MESSAGES
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 from tests.servers import ROOT, daphne, database_url_for_tests
+from tests.servers_faults import DATABASE_AWAY
 
 pytestmark = pytest.mark.services
 
@@ -49,7 +50,9 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         database_url = database_url_for_tests()
     log = tmp_path_factory.mktemp("daphne") / "server.log"
-    with daphne(log, database_url) as url:
+    # hearth.asgi as the Dockerfile serves it, with one fault the tests can inject: a
+    # frame handled as if the database were away (for ``unavailable``).
+    with daphne(log, database_url, application="tests.servers_faults:application") as url:
         yield url.rsplit(":", 1)[1]
 
 
@@ -124,13 +127,17 @@ def test_the_tests_below_cover_every_documented_error_code():
         "too_long",
         "not_found",
         "rate_limited",
+        "unavailable",
     }
-    assert documented_error_codes() <= set(REFUSAL_MESSAGES)
+    assert documented_error_codes() - {"unavailable"} <= set(REFUSAL_MESSAGES)
 
 
 def test_the_test_server_runs_as_the_dockerfile_runs_it():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert 'CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "hearth.asgi:application"]' in dockerfile
+    assert (
+        'CMD ["daphne", "--access-log", "/dev/null", "-b", "0.0.0.0", "-p", "8000", '
+        '"hearth.asgi:application"]'
+    ) in dockerfile
 
 
 # --- Close codes ------------------------------------------------------------------------------
@@ -227,6 +234,9 @@ def test_every_error_code_over_the_real_server(room, facilitator, member):
                 milo, {"type": "react", "share_id": 99, "kind": "heard"}
             )
             codes["too_long"] = await error_for(milo, {"type": "need_support", "note": "x" * 1001})
+            away = DATABASE_AWAY + json.dumps({"type": "raise_hand", "ref": "u-1"})
+            await milo.send(away)
+            codes["unavailable"] = await receive_type(milo, "error")
             await fern.send(json.dumps({"type": "mute", "participant_id": 2}))
             await receive_type(milo, "mute")
             codes["muted"] = await error_for(milo, {"type": "raise_hand", "ref": "r-1"})
@@ -243,6 +253,7 @@ def test_every_error_code_over_the_real_server(room, facilitator, member):
     assert {name: frame["code"] for name, frame in codes.items()} == {name: name for name in codes}
     assert set(codes) == documented_error_codes()
     assert codes["muted"]["ref"] == "r-1"
+    assert codes["unavailable"]["ref"] == "u-1"
     assert all(frame["message"] for frame in codes.values())
     assert still_open
 
