@@ -94,7 +94,7 @@ def server_with_pool(tmp_path, **pool_env):
     base_url = database_url_for_tests()
     env = {
         "DATABASE_POOL_MAX": str(POOL_MAX),
-        "DATABASE_POOL_TIMEOUT": "30",
+        "DATABASE_POOL_TIMEOUT": "90",  # queueing is the point; a slow machine must not 503
         **pool_env,
     }
     with daphne(
