@@ -101,11 +101,22 @@ class RedisSettings:
     db: int = 0
 
 
+# channels-redis blocks on Redis for 5 s (BZPOPMIN) while nothing happens; a socket timeout
+# must outlast that, with a margin, or quiet rooms drop their sockets (issue 16).
+SHORTEST_SOCKET_TIMEOUT = 6
+
+
 def parse_redis_url(raw: str, name: str = "REDIS_URL") -> RedisSettings:
     parts = urlsplit(raw)
     tls = parts.scheme == "rediss"
     options = _read_options(parts.query, name, tls)
     db = _read_db(parts.path, options.pop("db", None), name)
+    if options.get("socket_timeout", SHORTEST_SOCKET_TIMEOUT) < SHORTEST_SOCKET_TIMEOUT:
+        raise ImproperlyConfigured(
+            f"{name} has socket_timeout={_spell(options['socket_timeout'])}: the channel layer "
+            f"waits up to 5 s on Redis while a room is quiet, so a shorter timeout would drop "
+            f"quiet rooms' sockets. Leave it out, or give at least {SHORTEST_SOCKET_TIMEOUT}."
+        )
 
     if tls:
         options.setdefault("ssl_cert_reqs", "required")

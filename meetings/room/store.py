@@ -44,7 +44,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.room import gentle, rules, safety
 from meetings.room.models import CommandRecord, Reaction, Room, Share
-from meetings.room.protocol import ClientCommand, Report
+from meetings.room.protocol import ClientCommand, Report, is_storable_text
 from meetings.room.rules import Actor, Participant, Refused, RoomState
 
 log = logging.getLogger("hearth.room")
@@ -588,6 +588,10 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     """The one support action behind the socket's ``need_support`` and the HTTP request.
     Runs under the room's lock; the alert reaches the facilitators after commit."""
     note = note.strip() if isinstance(note, str) else ""
+    if not is_storable_text(note):  # over HTTP, the socket's parser has not seen it
+        raise Refused(
+            "bad_request", "Your note has a character Hearth can't keep. Please write it again."
+        )
     if len(note) > safety.MAX_NOTE_CHARS:
         raise Refused("too_long", f"A note can be up to {safety.MAX_NOTE_CHARS} characters.")
     safety.need_support(room.meeting, user, note)

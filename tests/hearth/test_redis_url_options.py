@@ -315,6 +315,7 @@ def test_rediss_without_ssl_cert_reqs_requires_a_valid_certificate():
         ("redis://h:6379/0?socket_timout=5", "REDIS_URL has an option Hearth does not know"),
         ("redis://h:6379/0?socket_timeout=soon", "REDIS_URL has an invalid socket_timeout"),
         ("redis://h:6379/0?socket_timeout=0", "REDIS_URL has an invalid socket_timeout"),
+        ("redis://h:6379/0?socket_timeout=5", "a shorter timeout would drop quiet rooms"),
         ("redis://h:6379/0?max_connections=0", "REDIS_URL has an invalid max_connections"),
         ("redis://h:6379/0?ssl_cert_reqs=required", "only a rediss:// (TLS) URL can use"),
         ("rediss://h:6379/0?ssl_cert_reqs=maybe", "REDIS_URL has an invalid ssl_cert_reqs"),

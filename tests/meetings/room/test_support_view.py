@@ -154,6 +154,17 @@ def test_a_request_past_the_support_limit_gets_a_calm_429_and_is_not_recorded(
     assert SafetyEvent.objects.count() == allowed
 
 
+def test_a_note_with_a_nul_is_refused_with_a_message_and_nothing_recorded(
+    client, lobby_meeting, member
+):
+    response = ask(client, member, lobby_meeting, note="before\x00after")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert "can't keep" in response.json()["error"]["message"]
+    assert not SafetyEvent.objects.exists()
+
+
 def test_a_form_posted_without_javascript_gets_a_page_with_linked_resources(
     client, lobby_meeting, member
 ):
