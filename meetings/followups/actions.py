@@ -212,6 +212,31 @@ def close_follow_up(actor, thread_id: int, *, now=None) -> FollowUp:
     return thread
 
 
+def close_threads_about(user, *, now=None) -> int:
+    """Close the open threads about ``user`` as their account is deleted, so the retention
+    purge removes the facilitators' messages too. Runs inside the deletion's transaction
+    (``pre_delete``); one system entry per thread, without ``target_user`` (the account is
+    going) and without text."""
+    now = now or timezone.now()
+    threads = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("circle")
+        .filter(member=user, closed_at__isnull=True)
+    )
+    for thread in threads:
+        thread.closed_at = now
+        thread.closed_by = None
+        thread.save(update_fields=["closed_at", "closed_by"])
+        moderation_actions.record_action(
+            actor=None,
+            action="meetings.follow_up.closed",
+            circle=thread.circle,
+            meeting_id=thread.meeting_id,
+            extra={"follow_up_id": thread.pk, "reason": thread.reason, "why": "account_deleted"},
+        )
+    return len(threads)
+
+
 def report_message(actor, message_id: int, reason: str, note: str = ""):
     """Report a message to the circle's hosts and staff, with a snapshot of its text."""
     message = (
