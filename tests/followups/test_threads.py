@@ -37,10 +37,24 @@ def test_a_facilitator_opens_a_follow_up_from_a_support_request(
     assert thread.messages.get().author_role == "facilitator"
 
 
+def test_opening_a_thread_from_a_safety_event_marks_the_event_reached_out(
+    client_for, meeting_facilitator, member, support_event
+):
+    response = client_for(meeting_facilitator).post(open_url(support_event), {"text": OPENING})
+    assert response.status_code == 302
+    event = SafetyEvent.objects.get(pk=support_event.safety_event.pk)
+    assert event.follow_up == SafetyEvent.FollowUp.REACHED_OUT
+    assert event.follow_up_by == meeting_facilitator
+    entry = ModerationAction.objects.get(action="moderation.safety.followed_up")
+    assert entry.extra["from"] == "open" and entry.extra["to"] == "reached_out"
+    assert OPENING not in entry.reason + str(entry.extra)
+
+
 def test_the_member_reads_answers_and_closes_it(client_for, member, thread):
     client = client_for(member)
     page = unescape(client.get(thread_url(thread)).content.decode())
-    assert OPENING in page and "Fern Facilitator" in page and "facilitator" in page
+    assert OPENING in page and "Fern Facilitator" in page
+    assert '<span class="tag">facilitator</span>' in page
     response = client.post(thread_url(thread), {"text": "Thank you, it helps to hear that."})
     assert response.status_code == 302
     assert thread.messages.filter(author=member, author_role="member").count() == 1
