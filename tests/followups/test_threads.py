@@ -136,6 +136,25 @@ def test_a_crisis_phrase_in_the_members_reply_shows_resources_and_tells_the_host
     assert event.user == member and event.circle == thread.circle and event.note == ""
 
 
+def test_the_crisis_resources_after_a_members_reply_are_links(client_for, member, thread):
+    thread.circle.crisis_resources = "Samaritans: 116 123\nfindahelpline.com"
+    thread.circle.save()
+    CrisisPhrase.objects.create(phrase="want to disappear", language="")
+    clear_cache()
+    response = client_for(member).post(thread_url(thread), {"text": "I want to disappear"})
+    section = response.content.decode().split('id="followup-crisis"', 1)[1].split("</section>")[0]
+    assert '<ul class="crisis-resources">' in section
+    assert 'href="tel:116123"' in section and 'href="https://findahelpline.com"' in section
+
+
+def test_the_page_says_truly_who_can_read_the_thread(client_for, member, facilitator, thread):
+    for user in (member, facilitator):
+        page = unescape(client_for(user).get(thread_url(thread)).content.decode())
+        readers = page.split('id="followup-readers">', 1)[1].split("</p>")[0]
+        assert "the circle's hosts and facilitators and the meeting's facilitators" in readers
+        assert "site staff only if they opened it or once a message in it is reported" in readers
+
+
 def test_a_crisis_phrase_from_a_facilitator_raises_nothing(client_for, facilitator, thread):
     CrisisPhrase.objects.create(phrase="want to disappear", language="")
     clear_cache()
