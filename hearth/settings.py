@@ -447,4 +447,7 @@ HEARTH_DEFAULT_CRISIS_RESOURCES = env_str(
 )
 
 # Follow-ups (docs/followups.md): days a closed thread is kept before the purge.
-HEARTH_FOLLOW_UP_RETENTION_DAYS = env_int("HEARTH_FOLLOW_UP_RETENTION_DAYS", 30, minimum=1)
+# At most ten years: a larger number of days overflows the purge's date arithmetic.
+HEARTH_FOLLOW_UP_RETENTION_DAYS = env_int(
+    "HEARTH_FOLLOW_UP_RETENTION_DAYS", 30, minimum=1, maximum=3650
+)

@@ -693,8 +693,13 @@ def record_safety_event(
     return event
 
 
-def set_follow_up(event: SafetyEvent, actor, state: str, *, note: str = "") -> SafetyEvent:
-    """Move a safety event's follow-up (open, reached out, closed). Safe to repeat."""
+def set_follow_up(
+    event: SafetyEvent, actor, state: str, *, note: str = "", permitted: bool = False
+) -> SafetyEvent:
+    """Move a safety event's follow-up (open, reached out, closed). Safe to repeat.
+
+    ``permitted``: the caller has already checked that ``actor`` cares for this event (a
+    meeting's facilitator opening a follow-up thread about it is not a circle moderator)."""
     if state not in SafetyEvent.FollowUp.values:
         raise ValidationError("Choose open, reached out or closed.", code="bad_state")
     note = (note or "").strip()
@@ -706,7 +711,8 @@ def set_follow_up(event: SafetyEvent, actor, state: str, *, note: str = "") -> S
         locked = SafetyEvent.objects.select_for_update().filter(pk=event.pk).first()
         if locked is None:
             raise ValidationError("That safety event no longer exists.", code="not_found")
-        permissions.check_follow_up(actor, locked)
+        if not permitted:
+            permissions.check_follow_up(actor, locked)
         if locked.follow_up == state:
             return locked
         previous = locked.follow_up

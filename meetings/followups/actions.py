@@ -4,7 +4,9 @@ Each function runs in one transaction and locks the row that owns the resource: 
 member's membership of the circle when a thread is opened (one open thread per member and
 circle), the thread when someone writes in it or closes it. It checks under the lock,
 changes, and writes one audit entry (``meetings.follow_up.opened``, ``.closed``,
-``.reported``: who, whom, which reason, never the text). Notifications are written in the
+``.reported``: who, whom, which reason, never the text). Opening a thread about a safety
+event also moves the event to "reached out" through ``moderation.actions.set_follow_up``
+(which writes its own ``moderation.safety.followed_up`` entry). Notifications are written in the
 same transaction; their emails go out after commit through Celery (``meetings.notify``).
 
 A refusal raises ``ValidationError`` (bad input: empty, too long, a blocked word) or
@@ -132,6 +134,14 @@ def open_follow_up(actor, reason: Reason, text, *, now=None) -> FollowUp:
                 "source_id": reason.source_id,
             },
         )
+        if (
+            reason.safety_event is not None
+            and reason.safety_event.follow_up == SafetyEvent.FollowUp.OPEN
+        ):
+            # The queue shows the event as followed up, not "Open" next to the thread.
+            moderation_actions.set_follow_up(
+                reason.safety_event, actor, SafetyEvent.FollowUp.REACHED_OUT, permitted=True
+            )
         _notify([reason.member], thread)
     return thread
 
@@ -210,6 +220,31 @@ def close_follow_up(actor, thread_id: int, *, now=None) -> FollowUp:
             extra={"follow_up_id": thread.pk, "reason": thread.reason},
         )
     return thread
+
+
+def close_threads_about(user, *, now=None) -> int:
+    """Close the open threads about ``user`` as their account is deleted, so the retention
+    purge removes the facilitators' messages too. Runs inside the deletion's transaction
+    (``pre_delete``); one system entry per thread, without ``target_user`` (the account is
+    going) and without text."""
+    now = now or timezone.now()
+    threads = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("circle")
+        .filter(member=user, closed_at__isnull=True)
+    )
+    for thread in threads:
+        thread.closed_at = now
+        thread.closed_by = None
+        thread.save(update_fields=["closed_at", "closed_by"])
+        moderation_actions.record_action(
+            actor=None,
+            action="meetings.follow_up.closed",
+            circle=thread.circle,
+            meeting_id=thread.meeting_id,
+            extra={"follow_up_id": thread.pk, "reason": thread.reason, "why": "account_deleted"},
+        )
+    return len(threads)
 
 
 def report_message(actor, message_id: int, reason: str, note: str = ""):

@@ -1,9 +1,11 @@
 """Wiring for follow-ups, called once from ``MeetingsConfig.ready()``: a panel on
 ``/me/``, a section in "download my data", moderation's content handler for reported
-messages, and "Send a follow-up" next to safety events in the moderation queue. Safe to
-call twice."""
+messages, "Send a follow-up" next to safety events in the moderation queue, and closing a
+deleted member's open threads. Safe to call twice."""
 
+from django.conf import settings
 from django.db.models import Q
+from django.db.models.signals import pre_delete
 
 from meetings.followups import permissions, queries
 from meetings.followups.models import FollowUp, FollowUpMessage
@@ -28,6 +30,19 @@ def register() -> None:
         CONTENT_LABEL, hide=actions.hide_message, describe=actions.describe_message
     )
     register_safety_event_links(queries.for_safety_events)
+    pre_delete.connect(
+        on_user_deleted,
+        sender=settings.AUTH_USER_MODEL,
+        dispatch_uid="meetings.followups.close_deleted_members_threads",
+    )
+
+
+def on_user_deleted(sender, instance=None, **kwargs):
+    """A deleted member's open threads close, in the deletion's transaction."""
+    from meetings.followups import actions
+
+    if instance is not None and instance.pk is not None:
+        actions.close_threads_about(instance)
 
 
 def dashboard_panel(request) -> dict:

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from circles.rendering import crisis_resource_lines
 from hearth.ratelimits import limited_by, over_limit, rate_limited
 from meetings.followups import actions, permissions
 from meetings.followups.forms import MessageForm, ReportMessageForm
@@ -129,7 +130,7 @@ def thread(request, pk):
     actions.mark_read(request.user, thread)
     context = _thread_context(request, thread, form, crisis=crisis)
     if crisis:
-        context["crisis_resources"] = thread.circle.crisis_resources_text
+        context["crisis_resources"] = crisis_resource_lines(thread.circle.crisis_resources_text)
     return render(request, "followups/thread.html", context, status=status)
 
 

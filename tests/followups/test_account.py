@@ -2,13 +2,18 @@
 support dialog promises then), "download my data" and account deletion."""
 
 import json
+from datetime import timedelta
 
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.followups import actions
 from meetings.followups.hooks import support_promise
 from meetings.followups.models import FollowUp, FollowUpMessage
+from meetings.room.tasks import purge_expired_shares
 from members.actions import delete_account
+from moderation.models import ModerationAction
 from tests.followups.conftest import OPENING
 
 
@@ -99,3 +104,24 @@ def test_deleting_a_facilitators_account_keeps_no_copy_of_their_name(
     assert not FollowUpMessage.objects.exists()
     page = client_for(member).get(thread.get_absolute_url()).content.decode()
     assert "Fern" not in page and "Closed by a former member" in page
+
+
+def test_deleting_the_account_closes_the_members_open_thread_so_the_purge_removes_it(
+    settings, member, facilitator, thread
+):
+    settings.HEARTH_FOLLOW_UP_RETENTION_DAYS = 30
+    delete_account(member)
+    thread.refresh_from_db()
+    assert thread.member is None and not thread.is_open and thread.closed_by is None
+    [entry] = ModerationAction.objects.filter(action="meetings.follow_up.closed")
+    assert entry.actor is None and entry.target_user is None
+    assert entry.extra == {
+        "follow_up_id": thread.pk,
+        "reason": "need_support",
+        "why": "account_deleted",
+    }
+    assert OPENING not in str(entry.extra) + entry.reason
+    with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1), tick=False):
+        purge_expired_shares()
+    assert not FollowUp.objects.filter(pk=thread.pk).exists()
+    assert not FollowUpMessage.objects.exists()

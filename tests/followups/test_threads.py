@@ -37,10 +37,24 @@ def test_a_facilitator_opens_a_follow_up_from_a_support_request(
     assert thread.messages.get().author_role == "facilitator"
 
 
+def test_opening_a_thread_from_a_safety_event_marks_the_event_reached_out(
+    client_for, meeting_facilitator, member, support_event
+):
+    response = client_for(meeting_facilitator).post(open_url(support_event), {"text": OPENING})
+    assert response.status_code == 302
+    event = SafetyEvent.objects.get(pk=support_event.safety_event.pk)
+    assert event.follow_up == SafetyEvent.FollowUp.REACHED_OUT
+    assert event.follow_up_by == meeting_facilitator
+    entry = ModerationAction.objects.get(action="moderation.safety.followed_up")
+    assert entry.extra["from"] == "open" and entry.extra["to"] == "reached_out"
+    assert OPENING not in entry.reason + str(entry.extra)
+
+
 def test_the_member_reads_answers_and_closes_it(client_for, member, thread):
     client = client_for(member)
     page = unescape(client.get(thread_url(thread)).content.decode())
-    assert OPENING in page and "Fern Facilitator" in page and "facilitator" in page
+    assert OPENING in page and "Fern Facilitator" in page
+    assert '<span class="tag">facilitator</span>' in page
     response = client.post(thread_url(thread), {"text": "Thank you, it helps to hear that."})
     assert response.status_code == 302
     assert thread.messages.filter(author=member, author_role="member").count() == 1
@@ -120,6 +134,25 @@ def test_a_crisis_phrase_in_the_members_reply_shows_resources_and_tells_the_host
     event = SafetyEvent.objects.filter(kind="crisis_match").latest("pk")
     assert SafetyEvent.objects.filter(kind="crisis_match").count() == before + 1
     assert event.user == member and event.circle == thread.circle and event.note == ""
+
+
+def test_the_crisis_resources_after_a_members_reply_are_links(client_for, member, thread):
+    thread.circle.crisis_resources = "Samaritans: 116 123\nfindahelpline.com"
+    thread.circle.save()
+    CrisisPhrase.objects.create(phrase="want to disappear", language="")
+    clear_cache()
+    response = client_for(member).post(thread_url(thread), {"text": "I want to disappear"})
+    section = response.content.decode().split('id="followup-crisis"', 1)[1].split("</section>")[0]
+    assert '<ul class="crisis-resources">' in section
+    assert 'href="tel:116123"' in section and 'href="https://findahelpline.com"' in section
+
+
+def test_the_page_says_truly_who_can_read_the_thread(client_for, member, facilitator, thread):
+    for user in (member, facilitator):
+        page = unescape(client_for(user).get(thread_url(thread)).content.decode())
+        readers = page.split('id="followup-readers">', 1)[1].split("</p>")[0]
+        assert "the circle's hosts and facilitators and the meeting's facilitators" in readers
+        assert "site staff only if they opened it or once a message in it is reported" in readers
 
 
 def test_a_crisis_phrase_from_a_facilitator_raises_nothing(client_for, facilitator, thread):

@@ -56,6 +56,19 @@ def variables_read_by_settings() -> set[str]:
     ) | set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"([A-Z][A-Z0-9_]*)"', source))
 
 
+def test_the_rate_limit_table_in_security_is_the_declared_limits():
+    from hearth.ratelimits import LIMITS
+
+    rows = table_after((ROOT / "docs/security.md").read_text(), "## Rate limits")
+    documented = {row[0].strip("`"): row[1] for row in rows}
+    assert set(documented) == set(LIMITS)
+    for name, limit in LIMITS.items():
+        count, period = limit.rate.split("/")
+        assert documented[name].startswith(f"{count} "), name
+        stated = documented[name].split(" ", 1)[1].replace("an ", "1 ").replace("in ", "")
+        assert seconds(stated.rstrip("s")) == seconds(period.replace("m", "min")), name
+
+
 def test_the_readmes_configuration_table_names_every_variable_the_settings_read():
     rows = table_after((ROOT / "README.md").read_text(), "## Configuration")
     documented = {row[0].strip("`") for row in rows}

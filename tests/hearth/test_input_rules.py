@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 import circles.forms
+import meetings.followups.forms
 import meetings.forms
 import meetings.wellbeing.forms
 import members.forms
@@ -21,6 +22,7 @@ from members.text import has_control_characters, validate_single_line
 
 FORM_MODULES = [circles.forms, members.forms, meetings.forms, meetings.wellbeing.forms]
 FORM_MODULES.append(moderation.forms)
+FORM_MODULES.append(meetings.followups.forms)
 APPS = ["members", "circles", "meetings", "moderation"]
 
 # Model text fields that no person types on one line, and why.

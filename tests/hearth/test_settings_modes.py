@@ -100,6 +100,11 @@ def test_production_without_a_secret_key_stops_with_a_clear_message():
         ("REDIS_URL", "redis://localhost:port/0", "REDIS_URL has an invalid port"),
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("SECURE_HSTS_SECONDS", "soon", "SECURE_HSTS_SECONDS must be a whole number"),
+        (
+            "HEARTH_FOLLOW_UP_RETENTION_DAYS",
+            "99999999999",
+            "HEARTH_FOLLOW_UP_RETENTION_DAYS must be at most 3650, not 99999999999.",
+        ),
     ],
 )
 def test_a_malformed_variable_stops_start_up_naming_it(variable, value, message):
