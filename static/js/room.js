@@ -242,7 +242,7 @@ function renderMine(state) {
   const me = state.you;
   const muted = Boolean(me && me.muted);
   refs.muteNotice.hidden = !muted;
-  if (muted) refs.muteNoticeText.textContent = muteSentence(me.mute);
+  if (muted) showMute(me.mute);
   const ended = state.room.status === "ended";
   if (ended) refs.sharesEmpty.hidden = true;
   // Words kept from a turn that ended stay in view (disabled) until the next turn.
@@ -255,15 +255,27 @@ function renderMine(state) {
   }
 }
 
+// The whole mute line, its bold part included: a facilitator mutes for this meeting, a
+// host mutes in the circle (for now, or until a time).
 function muteSentence(mute) {
   const what = "You can listen and read, but you can't share, react or raise your hand";
   const at = (iso) => new Date(iso).toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" });
   if (mute && mute.scope === "circle") {
     return mute.until
-      ? `A host has muted you in this circle until ${at(mute.until)}. ${what} until then.`
-      : `A host has muted you in this circle for now. ${what} until they unmute you.`;
+      ? [`A host has muted you in this circle until ${at(mute.until)}.`, `${what} until then.`]
+      : ["A host has muted you in this circle for now.", `${what} until they unmute you.`];
   }
-  return `${what} until a facilitator unmutes you; at the latest it ends with this meeting.`;
+  return [
+    "A facilitator has muted you for this meeting.",
+    `${what} until they unmute you; at the latest it ends with this meeting.`,
+  ];
+}
+
+function showMute(mute) {
+  const [who, rest] = muteSentence(mute);
+  const bold = document.createElement("strong");
+  bold.textContent = who;
+  refs.muteNoticeText.replaceChildren(bold, ` ${rest}`);
 }
 
 // The one visible line about your turn: "It's your turn", "You're next", "Time is up".
