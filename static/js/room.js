@@ -333,7 +333,9 @@ function announceEvent(event, state) {
       break;
     case "shared":
       if (isMe(state, event.participant_id)) {
-        draft.clear();
+        // The composer stays editable while "Sending…": only the words shared leave it
+        // (the ShareSender clears the box when its entry settles); newer words stay.
+        if (refs.shareText.value === event.text) draft.clear();
         updateCount();
         scroller.toBottom();
       } else {
