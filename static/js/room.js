@@ -146,6 +146,22 @@ function send(type, fields) {
   return ref;
 }
 
+// Commands that must reach the room even if the socket is down when they are made (a
+// holder who asked for support over HTTP has a held clock): sent once, on the next open.
+const whenOpen = new Set();
+function sendWhenOpen(type) {
+  if (socket.send(type) === null) whenOpen.add(type);
+  else whenOpen.delete(type);
+}
+function flushWhenOpen(state) {
+  for (const type of [...whenOpen]) {
+    whenOpen.delete(type);
+    // A pass is only for the piece still held; support_closed is harmless otherwise.
+    if (type === "pass" && !(state && holdsPiece(state))) continue;
+    if (socket.send(type) === null) whenOpen.add(type);
+  }
+}
+
 const alerts = refs.alerts
   ? new SupportAlerts(refs.alerts, { send, announce, soundToggle: refs.alertSound })
   : null;
@@ -156,9 +172,10 @@ const support = new SupportFlow({
   path: root.dataset.supportPath,
   socketSend: (type, fields) => socket.send(type, fields),
   holdsPiece: () => Boolean(model.state && holdsPiece(model.state)),
-  onPass: () => socket.send("pass"),
-  // A holder's clock is held while they ask for support; closing the dialog lets it run.
-  onClose: () => socket.send("support_closed"),
+  // A holder's clock is held while they ask for support (over the socket or HTTP);
+  // closing the dialog lets it run. Offline, both wait for the socket (sendWhenOpen).
+  onPass: () => sendWhenOpen("pass"),
+  onClose: () => sendWhenOpen("support_closed"),
 });
 refs.needSupport.addEventListener("click", () => support.open());
 
@@ -373,6 +390,7 @@ function handleFrame(frame) {
   switch (frame.type) {
     case "state":
       model.snapshot(frame);
+      if (whenOpen.size) flushWhenOpen(model.state);
       break;
     case "error":
       showError(frame.message);
@@ -421,6 +439,7 @@ function showConnection(status, detail) {
   const labels = { connecting: "Connecting…", open: "Connected", reconnecting: "Reconnecting…" };
   refs.connection.dataset.state = status;
   if (status === "closed") {
+    whenOpen.clear(); // the room will not come back on this page
     refs.connection.textContent = "Not connected";
     model.reset();
     showEnded(farewell || detail);
