@@ -205,7 +205,7 @@ const sender = live
       composer: refs.composer,
       text: refs.shareText,
       warning: refs.shareWarning,
-      meetingId: root.dataset.socketPath,
+      meetingId: root.dataset.meetingId,
       send: (fields, ref) => socket.send("share", fields, ref),
     })
   : null;
@@ -599,6 +599,7 @@ function meetingEnded() {
     refs.composerHint.textContent =
       "This meeting has ended before you shared this, so it was not sent. It's still here if you'd like to copy it for yourself.";
   } else draft.clear();
+  sender?.forget();
 }
 
 // --- The lobby: check in before the room, then fold it away --------------------------------
