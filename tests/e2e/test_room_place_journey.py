@@ -470,4 +470,5 @@ def test_a_mute_in_the_circle_reads_as_one_sentence_from_a_host_with_its_end(
     )
     expect(banner).to_contain_text("until then.")
     expect(banner).not_to_contain_text("facilitator")
+    expect(milo.locator("#composer-hint")).not_to_contain_text("facilitator")
     shot(milo, "circle-muted-phone")
