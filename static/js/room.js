@@ -146,6 +146,22 @@ function send(type, fields) {
   return ref;
 }
 
+// Commands that must reach the room even if the socket is down when they are made (a
+// holder who asked for support over HTTP has a held clock): sent once, on the next open.
+const whenOpen = new Set();
+function sendWhenOpen(type) {
+  if (socket.send(type) === null) whenOpen.add(type);
+  else whenOpen.delete(type);
+}
+function flushWhenOpen(state) {
+  for (const type of [...whenOpen]) {
+    whenOpen.delete(type);
+    // A pass is only for the piece still held; support_closed is harmless otherwise.
+    if (type === "pass" && !(state && holdsPiece(state))) continue;
+    if (socket.send(type) === null) whenOpen.add(type);
+  }
+}
+
 const alerts = refs.alerts
   ? new SupportAlerts(refs.alerts, { send, announce, soundToggle: refs.alertSound })
   : null;
@@ -156,9 +172,10 @@ const support = new SupportFlow({
   path: root.dataset.supportPath,
   socketSend: (type, fields) => socket.send(type, fields),
   holdsPiece: () => Boolean(model.state && holdsPiece(model.state)),
-  onPass: () => socket.send("pass"),
-  // A holder's clock is held while they ask for support; closing the dialog lets it run.
-  onClose: () => socket.send("support_closed"),
+  // A holder's clock is held while they ask for support (over the socket or HTTP);
+  // closing the dialog lets it run. Offline, both wait for the socket (sendWhenOpen).
+  onPass: () => sendWhenOpen("pass"),
+  onClose: () => sendWhenOpen("support_closed"),
 });
 refs.needSupport.addEventListener("click", () => support.open());
 
@@ -188,7 +205,7 @@ const sender = live
       composer: refs.composer,
       text: refs.shareText,
       warning: refs.shareWarning,
-      meetingId: root.dataset.socketPath,
+      meetingId: root.dataset.meetingId,
       send: (fields, ref) => socket.send("share", fields, ref),
     })
   : null;
@@ -242,7 +259,7 @@ function renderMine(state) {
   const me = state.you;
   const muted = Boolean(me && me.muted);
   refs.muteNotice.hidden = !muted;
-  if (muted) refs.muteNoticeText.textContent = muteSentence(me.mute);
+  if (muted) showMute(me.mute);
   const ended = state.room.status === "ended";
   if (ended) refs.sharesEmpty.hidden = true;
   // Words kept from a turn that ended stay in view (disabled) until the next turn.
@@ -255,15 +272,27 @@ function renderMine(state) {
   }
 }
 
+// The whole mute line, its bold part included: a facilitator mutes for this meeting, a
+// host mutes in the circle (for now, or until a time).
 function muteSentence(mute) {
   const what = "You can listen and read, but you can't share, react or raise your hand";
   const at = (iso) => new Date(iso).toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" });
   if (mute && mute.scope === "circle") {
     return mute.until
-      ? `A host has muted you in this circle until ${at(mute.until)}. ${what} until then.`
-      : `A host has muted you in this circle for now. ${what} until they unmute you.`;
+      ? [`A host has muted you in this circle until ${at(mute.until)}.`, `${what} until then.`]
+      : ["A host has muted you in this circle for now.", `${what} until they unmute you.`];
   }
-  return `${what} until a facilitator unmutes you; at the latest it ends with this meeting.`;
+  return [
+    "A facilitator has muted you for this meeting.",
+    `${what} until they unmute you; at the latest it ends with this meeting.`,
+  ];
+}
+
+function showMute(mute) {
+  const [who, rest] = muteSentence(mute);
+  const bold = document.createElement("strong");
+  bold.textContent = who;
+  refs.muteNoticeText.replaceChildren(bold, ` ${rest}`);
 }
 
 // The one visible line about your turn: "It's your turn", "You're next", "Time is up".
@@ -321,7 +350,9 @@ function announceEvent(event, state) {
       break;
     case "shared":
       if (isMe(state, event.participant_id)) {
-        draft.clear();
+        // The composer stays editable while "Sending…": only the words shared leave it
+        // (the ShareSender clears the box when its entry settles); newer words stay.
+        if (refs.shareText.value === event.text) draft.clear();
         updateCount();
         scroller.toBottom();
       } else {
@@ -359,6 +390,7 @@ function handleFrame(frame) {
   switch (frame.type) {
     case "state":
       model.snapshot(frame);
+      if (whenOpen.size) flushWhenOpen(model.state);
       break;
     case "error":
       showError(frame.message);
@@ -407,6 +439,7 @@ function showConnection(status, detail) {
   const labels = { connecting: "Connecting…", open: "Connected", reconnecting: "Reconnecting…" };
   refs.connection.dataset.state = status;
   if (status === "closed") {
+    whenOpen.clear(); // the room will not come back on this page
     refs.connection.textContent = "Not connected";
     model.reset();
     showEnded(farewell || detail);
@@ -566,6 +599,7 @@ function meetingEnded() {
     refs.composerHint.textContent =
       "This meeting has ended before you shared this, so it was not sent. It's still here if you'd like to copy it for yourself.";
   } else draft.clear();
+  sender?.forget();
 }
 
 // --- The lobby: check in before the room, then fold it away --------------------------------

@@ -26,6 +26,7 @@ NETWORK_SWITCHES = """
   class Switched extends Real {
     constructor(url, protocols) {
       super(window.__offline ? "ws://127.0.0.1:9/" : url, protocols);
+      window.__socket = this;
     }
     send(data) {
       const share = typeof data === "string" && JSON.parse(data).type === "share";
@@ -172,6 +173,54 @@ def test_a_share_that_can_never_be_sent_says_so_and_keeps_the_words(milo_holds, 
     expect(status).to_contain_text("Not shared: you're no longer connected", timeout=SLOW)
     expect(milo.get_by_label("What you'd like to share")).to_have_value(words)
     assert not Share.objects.filter(meeting=meeting).exists()
+
+
+def test_words_typed_while_a_share_waits_stay_in_the_box_when_it_is_shared(milo_holds, new_page):
+    meeting = milo_holds
+    fern = enter_room(new_page, meeting, "fern@example.org")
+    milo = enter_room(switched_page(new_page), meeting, "milo@example.org")
+    words = "The first thing I wanted to say."
+
+    milo.evaluate("window.__offline = true; window.__dropAfterShare = 'instead'")
+    share(milo, words)
+    expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
+    composer = milo.get_by_label("What you'd like to share")
+    composer.fill("And then something else, still being written")
+    milo.evaluate("window.__offline = false")
+
+    expect(fern.locator("#shares .share .share-text")).to_have_text([words], timeout=SLOW)
+    expect(milo.locator("#shares .share .share-text")).to_have_text([words])
+    expect(composer).to_have_value("And then something else, still being written")
+    milo.reload()
+    expect(milo.locator("#connection")).to_have_text("Connected")
+    expect(composer).to_have_value("And then something else, still being written")
+    assert Share.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_holder_who_asked_for_support_offline_gets_their_clock_back_on_closing_it(
+    milo_holds, new_page
+):
+    meeting = milo_holds
+    milo = enter_room(switched_page(new_page), meeting, "milo@example.org")
+    milo.evaluate("window.__offline = true; window.__socket.close()")
+    expect(milo.locator("#connection")).not_to_have_text("Connected")
+
+    milo.get_by_role("button", name="I need support").click()
+    dialog = milo.get_by_role("dialog", name="Ask for support")
+    dialog.get_by_role("button", name="Tell the facilitators").click()
+    expect(dialog.locator("#support-result")).to_contain_text("told", timeout=SLOW)
+    assert store.load_state(meeting.pk).holder.held, "asking over HTTP holds the clock"
+    dialog.locator("[data-close]").first.click()
+    expect(dialog).to_be_hidden()
+
+    milo.evaluate("window.__offline = false")
+    expect(milo.locator("#connection")).to_have_text("Connected", timeout=SLOW)
+    expect(milo.locator("#countdown")).not_to_be_empty()
+    for _ in range(50):
+        if not store.load_state(meeting.pk).holder.held:
+            break
+        milo.wait_for_timeout(100)
+    assert not store.load_state(meeting.pk).holder.held, "closing the dialog let the clock run"
 
 
 def milo_user_id(meeting):

@@ -4,13 +4,16 @@ drafts that survive a reload and a timer, and an end that asks how you are leavi
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from circles import actions as circle_actions
 from circles.models import Membership
 from meetings.models import Meeting
 from meetings.room.models import Room, Share
@@ -425,7 +428,10 @@ def test_every_action_answers_on_screen(small_circle, new_page):
 
     person_action(fern, "Milo", "Mute")
     expect(milo.locator("#mute-notice")).to_be_visible()
-    expect(milo.locator("#mute-notice")).to_contain_text("until a facilitator unmutes you")
+    expect(milo.locator("#mute-notice strong")).to_have_text(
+        "A facilitator has muted you for this meeting."
+    )
+    expect(milo.locator("#mute-notice")).to_contain_text("at the latest it ends with this meeting")
     shot(milo, "muted-phone")
     person_action(fern, "Milo", "Unmute")
     expect(milo.locator("#mute-notice")).to_be_hidden()
@@ -436,3 +442,35 @@ def test_every_action_answers_on_screen(small_circle, new_page):
     expect(olive.locator("#reminder")).to_be_visible()
     olive.locator("#reminder").get_by_role("button", name="Dismiss").click()
     expect(olive.locator("#reminder")).to_be_hidden()
+
+
+def test_a_mute_in_the_circle_reads_as_one_sentence_from_a_host_with_its_end(
+    small_circle, new_page
+):
+    meeting = small_circle
+    fern = enter_room(new_page, meeting, "fern@example.org", **WIDE)
+    milo = enter_room(new_page, meeting, "milo@example.org", **PHONE)
+    use_control(fern, "Start")
+    membership = Membership.objects.get(circle=meeting.circle, user__email="milo@example.org")
+    hanna = Membership.objects.get(circle=meeting.circle, user__email="hanna@example.org").user
+    until = timezone.now() + timedelta(hours=2)
+
+    # Off Playwright's thread (its event loop is running): the mute broadcasts to the room.
+    def mute():
+        try:
+            circle_actions.mute_member(membership, hanna, until, "Cool off")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as other:
+        other.submit(mute).result()
+
+    banner = milo.locator("#mute-notice")
+    expect(banner).to_be_visible()
+    expect(banner.locator("strong")).to_have_text(
+        re.compile(r"^A host has muted you in this circle until ")
+    )
+    expect(banner).to_contain_text("until then.")
+    expect(banner).not_to_contain_text("facilitator")
+    expect(milo.locator("#composer-hint")).not_to_contain_text("facilitator")
+    shot(milo, "circle-muted-phone")

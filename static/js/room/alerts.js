@@ -8,7 +8,7 @@ import { setTitle } from "./title.js";
 
 export const PROTOCOL = {
   alert: "support_alert", // {alert_id, reason, participant_id, display_name, note, share_id?}
-  acknowledged: "support_acknowledged", // {alert_id, acknowledged_by: {participant_id, display_name}}
+  acknowledged: "support_acknowledged", // {alert_id, by: {participant_id, display_name}}
   acknowledge: "acknowledge_support", // client → server {alert_id}
   snapshotKey: "support_alerts", // in a facilitator's `state`: the open and acknowledged alerts
 };

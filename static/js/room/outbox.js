@@ -97,6 +97,12 @@ export class Outbox {
     return done;
   }
 
+  // The meeting is over: nothing is kept, nothing will be sent.
+  clear() {
+    this.entries = [];
+    this.save();
+  }
+
   get size() {
     return this.entries.length;
   }

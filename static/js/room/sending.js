@@ -5,7 +5,8 @@
 // them there with the reason.
 //
 // room.js calls: submit() from the composer's submit; frame(frame, state) after handling
-// each frame; connection(status) when the socket's status changes.
+// each frame; connection(status) when the socket's status changes; forget() when the
+// meeting ends.
 
 import { Outbox } from "./outbox.js";
 
@@ -73,6 +74,15 @@ export class ShareSender {
       return;
     }
     this.render();
+  }
+
+  // The meeting ended: its outbox is emptied (sessionStorage too) and nothing more is
+  // sent; the words stay in the box to copy (room.js says so in the composer's hint).
+  forget() {
+    if (this.outbox.size === 0) return;
+    this.outbox.clear();
+    window.clearTimeout(this.hideTimer);
+    this.status.hidden = true;
   }
 
   flush() {

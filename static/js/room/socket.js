@@ -11,6 +11,7 @@ const FINAL_CLOSES = {
   4404: "This meeting doesn't exist any more.",
   4409: "The room is closed right now.",
   4412: "Please confirm the circle's agreements for this meeting first, then reload the page.",
+  4413: "Something sent to the room was too big, so the connection closed. Please reload the page.",
 };
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;

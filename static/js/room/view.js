@@ -167,7 +167,7 @@ export function renderYourTurn(refs, state) {
   }
   refs.composer.classList.toggle("composer-active", Boolean(canShare));
   if (ended) refs.composerHint.textContent = "This meeting has ended.";
-  else if (me && me.muted) refs.composerHint.textContent = "A facilitator has muted you for now.";
+  else if (me && me.muted) refs.composerHint.textContent = "You are muted for now: the note above says who muted you and until when.";
   else if (canShare) refs.composerHint.textContent = "The talking piece is yours. Share, or pass when you're ready.";
   else if (holding) refs.composerHint.textContent = "The circle is paused for a moment.";
   else refs.composerHint.textContent = "You can share when the talking piece comes to you.";
