@@ -18,6 +18,7 @@ seconds); each test builds its own meeting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import urllib.error
@@ -95,6 +96,7 @@ class Person:
         self.live: list[dict] = []  # events received as events (not through a state)
         self.closes: list[int | None] = []
         self.gaps: list[tuple[int, int]] = []
+        self.answers: dict[str, dict] = {}  # the last ack or error for each ref sent
         self.changed = asyncio.Event()
         self.ws = None
         self.task: asyncio.Task | None = None
@@ -130,9 +132,11 @@ class Person:
                 await asyncio.sleep(1)
 
     def _receive(self, frame: dict) -> None:
+        if frame["type"] in ("ack", "error") and frame.get("ref"):
+            self.answers[frame["ref"]] = frame
         if frame["type"] == "state":
             self.state = frame
-        elif "seq" in frame and self.state is not None:
+        elif frame["type"] != "ack" and "seq" in frame and self.state is not None:
             self.live.append(frame)
             if frame["seq"] != self.state["seq"] + 1:  # the server must never show a gap
                 self.gaps.append((self.state["seq"], frame["seq"]))
@@ -308,6 +312,70 @@ def test_after_a_redis_restart_every_client_is_live_again_and_the_holder_keeps_t
     assert shown == fresh
     assert fresh[0]["holder"]["turn_id"] == turn
     assert fresh[0]["holder"]["participant_id"] == 2
+
+
+def test_shares_sent_around_a_redis_restart_are_shared_exactly_once_and_the_author_knows(
+    services, transactional_db, circle, facilitator
+):
+    """The page's outbox, played by hand: each share has its ref, and every share not yet
+    answered is sent again after any reconnect, then all of them once more (a reload in
+    the middle of sending). Nothing may be lost, nothing doubled, every ref answered."""
+    redis, _, _ = services
+    _meeting, people = _sit_down(services, circle, facilitator, _people(circle, 2))
+    texts = {f"around-{n}": f"Said around the restart, number {n}." for n in range(6)}
+    refs = list(texts)
+
+    async def scenario():
+        for person in people:
+            await person.connect()
+        fern, milo, olive = people
+        await milo.send("raise_hand")
+        await fern.send("start")
+        await milo.wait_for(lambda: (milo.state["holder"] or {}).get("participant_id") == 2)
+
+        async def try_to_share(ref):
+            with contextlib.suppress(websockets.ConnectionClosed, AttributeError):
+                await milo.send("share", text=texts[ref], ref=ref)
+
+        for ref in refs[:2]:
+            await try_to_share(ref)
+        redis.stop()
+        for ref in refs[2:4]:
+            await try_to_share(ref)
+            await asyncio.sleep(OUTAGE_SECONDS / 2)
+        redis.start()
+        for ref in refs[4:]:
+            await try_to_share(ref)
+        deadline = time.monotonic() + 3 * LIVE_AGAIN_SECONDS
+        while set(milo.answers) != set(refs) and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+            for ref in refs:
+                if ref not in milo.answers:
+                    await try_to_share(ref)
+        first_answers = dict(milo.answers)
+        for ref in refs:
+            await try_to_share(ref)
+        await milo.wait_for(
+            lambda: all(milo.answers[ref] is not first_answers[ref] for ref in refs),
+            timeout=LIVE_AGAIN_SECONDS,
+        )
+        fresh = await olive.fresh_state()
+        for person in people:
+            await person.leave()
+        return first_answers, dict(milo.answers), fresh
+
+    first, again, fresh = asyncio.run(scenario())
+    print("answers:", {ref: answer.get("code", answer["type"]) for ref, answer in first.items()})
+    assert set(first) == set(refs), "every share's author was answered"
+    said = [share["text"] for share in fresh["shares"]]
+    for ref in refs:
+        if first[ref]["type"] == "ack":
+            assert said.count(texts[ref]) == 1, ref
+            assert again[ref]["type"] == "ack" and again[ref]["repeat"], ref
+        else:  # refused: the author was told, and the words were not shared
+            assert said.count(texts[ref]) == 0, ref
+            assert again[ref]["code"] == first[ref]["code"], ref
+    assert sum(answer["type"] == "ack" for answer in first.values()) >= 4
 
 
 def test_a_consumer_that_dies_releases_its_presence_and_the_holders_grace_starts(
