@@ -34,7 +34,17 @@ CHECK_SECONDS = 0.8
 _executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="healthz")
 
 
-def check_database() -> None:
+def check_database() -> str | None:
+    """``SELECT 1`` through the process's connection pool, unless every connection of the
+    pool is lent out: then the database is answering the requests that hold them, and a
+    probe queued behind a burst would only report a busy server as down (and a load
+    balancer would take exactly the busy servers out)."""
+    pool = getattr(connection, "pool", None)  # Django's psycopg pool; None without one
+    if pool is not None:
+        stats = pool.get_stats()
+        if stats.get("pool_available", 0) == 0 and stats.get("pool_size", 0) >= pool.max_size:
+            waiting = stats.get("requests_waiting", 0)
+            return f"busy: all {pool.max_size} connections in use, {waiting} requests waiting"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -84,15 +94,15 @@ CHECKS = {
 async def _run(check) -> str:
     try:
         if inspect.iscoroutinefunction(check):
-            await asyncio.wait_for(check(), CHECK_SECONDS)
+            state = await asyncio.wait_for(check(), CHECK_SECONDS)
         else:
             loop = asyncio.get_running_loop()
-            await asyncio.wait_for(loop.run_in_executor(_executor, check), CHECK_SECONDS)
+            state = await asyncio.wait_for(loop.run_in_executor(_executor, check), CHECK_SECONDS)
     except TimeoutError:
         return f"down: no answer within {CHECK_SECONDS} s"
     except Exception as error:
         return f"down: {type(error).__name__}"
-    return "ok"
+    return state or "ok"
 
 
 async def run_checks() -> dict[str, str]:

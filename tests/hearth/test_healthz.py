@@ -74,3 +74,24 @@ def test_a_broker_that_is_down_gives_503(client):
 
 def test_it_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+class LentOutPool:
+    """A connection pool every connection of which is lent out to requests."""
+
+    max_size = 4
+
+    def get_stats(self):
+        return {"pool_size": 4, "pool_available": 0, "requests_waiting": 7}
+
+
+def test_a_pool_busy_with_a_burst_is_busy_not_down(client, monkeypatch):
+    from django.db import connections
+
+    wrapper = type(connections["default"])
+    monkeypatch.setattr(wrapper, "pool", property(lambda self: LentOutPool()))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == (
+        "busy: all 4 connections in use, 7 requests waiting"
+    )
