@@ -58,6 +58,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     with daphne(
         log_path,
         database_url,
+        application="tests.e2e.server_app:application",
         DJANGO_SETTINGS_MODULE="tests.e2e.server_settings",
         HEARTH_E2E_MAIL_DIR=str(mail_dir),
     ) as url:

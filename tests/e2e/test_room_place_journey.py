@@ -415,9 +415,7 @@ def test_every_action_answers_on_screen(small_circle, new_page):
 
     olive.get_by_role("button", name="Report the share by Milo").click()
     olive.get_by_role("button", name="Send report").click()
-    # Filing a report (snapshot, grouping, the queue) is the slowest command; give a
-    # loaded machine time for its answer.
-    expect(olive.locator("#private-notice")).to_contain_text("Your report was sent", timeout=15_000)
+    expect(olive.locator("#private-notice")).to_contain_text("Your report was sent")
     expect(olive.locator("#shares .share-report")).to_have_text("Reported")
     expect(olive.locator("#shares .share-report")).to_be_disabled()
 
