@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from meetings import permissions
 from meetings.models import RSVP, Meeting, Notification
+from meetings.room import store
 
 UPCOMING_STATUSES = (Meeting.Status.SCHEDULED, Meeting.Status.LIVE)
 LONGEST_MEETING = timedelta(minutes=240 + 30)
@@ -156,3 +157,26 @@ def upcoming_for_circle(circle, limit: int = 5) -> list[Meeting]:
         circle=circle, status__in=UPCOMING_STATUSES, starts_at__gt=now - LONGEST_MEETING
     ).order_by("starts_at")[: limit * 2]
     return [meeting for meeting in meetings if meeting.closes_at > now][:limit]
+
+
+def room_has_ended(meeting: Meeting, now=None) -> bool:
+    """Ended by a facilitator (or the room's state), or past its close."""
+    now = now or timezone.now()
+    if meeting.status == Meeting.Status.ENDED or now >= meeting.closes_at:
+        return True
+    state = store.load_state(meeting.pk)
+    return state is not None and state.status == "ended"
+
+
+def next_meeting_of(meeting: Meeting) -> Meeting | None:
+    """The circle's next scheduled meeting after this one."""
+    return (
+        Meeting.objects.filter(
+            circle_id=meeting.circle_id,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=max(meeting.starts_at, timezone.now()),
+        )
+        .exclude(pk=meeting.pk)
+        .order_by("starts_at")
+        .first()
+    )

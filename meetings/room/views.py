@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from circles.permissions import membership_of
 from circles.rendering import crisis_resource_lines
 from hearth.ratelimits import limited_by, over_limit
+from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
@@ -69,34 +69,11 @@ def room(request, meeting_id):
         "support_promise": support_promise(request.user),
         "crisis_resources": crisis_resource_lines(meeting.circle.crisis_resources_text),
         "support_url": reverse("room:support", args=[meeting.pk]),
-        "room_ended": room_has_ended(meeting),
-        "next_meeting": next_meeting_of(meeting),
+        "room_ended": queries.room_has_ended(meeting),
+        "next_meeting": queries.next_meeting_of(meeting),
         **wellbeing,
     }
     return render(request, "meetings/room.html", context)
-
-
-def room_has_ended(meeting: Meeting, now=None) -> bool:
-    """Ended by a facilitator (or the room's state), or past its close."""
-    now = now or timezone.now()
-    if meeting.status == Meeting.Status.ENDED or now >= meeting.closes_at:
-        return True
-    state = store.load_state(meeting.pk)
-    return state is not None and state.status == "ended"
-
-
-def next_meeting_of(meeting: Meeting) -> Meeting | None:
-    """The circle's next scheduled meeting after this one."""
-    return (
-        Meeting.objects.filter(
-            circle_id=meeting.circle_id,
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gt=max(meeting.starts_at, timezone.now()),
-        )
-        .exclude(pk=meeting.pk)
-        .order_by("starts_at")
-        .first()
-    )
 
 
 @limited_by("support")
