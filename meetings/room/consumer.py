@@ -64,7 +64,6 @@ GAP_WAIT_SECONDS = 1.0
 TIMER_MARGIN_SECONDS = 0.05
 TIMER_JITTER_SECONDS = 0.1
 LAYER_RETRY_SECONDS = 1.0  # a channel-layer receive that failed is tried again after this
-UNAVAILABLE_MESSAGE = "Something went wrong on our side. Please try again in a moment."
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -202,7 +201,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
         except Exception:  # the database or the cache is away: say so, keep the socket
             log.exception("room frame failed meeting=%s", self.meeting_id)
-            frame = error_frame("unavailable", UNAVAILABLE_MESSAGE, _ref_of_text(text_data))
+            frame = error_frame(
+                "unavailable", rules.REFUSAL_MESSAGES["unavailable"], _ref_of_text(text_data)
+            )
             await self.send(text_data=store.encode(frame))
             return
         await self._broadcast(outbox)

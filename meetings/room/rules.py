@@ -100,6 +100,8 @@ REFUSAL_MESSAGES = {
     "too_long": "That's longer than the circle allows.",
     "not_found": "We couldn't find that in this circle.",
     "rate_limited": "That was a lot at once. Please wait a moment and try again.",
+    # The server could not handle the frame (its database or cache away); never a rule's.
+    "unavailable": "Something went wrong on our side. Please try again in a moment.",
     "removed": "A facilitator has asked you to leave this circle.",
     "locked": "This circle is closed to new people right now.",
     "closed": "This circle has ended.",
