@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import gentle, rules, safety
+from meetings.room import gentle, rules, safety, snapshots
 from meetings.room.models import CommandRecord, Reaction, Room, Share
 from meetings.room.protocol import ClientCommand, Report, is_storable_text
 from meetings.room.rules import Actor, Participant, Refused, RoomState
@@ -91,11 +91,6 @@ def participant_group(meeting_id: int, participant_id: int) -> str:
 def user_group(user_id: int) -> str:
     """Every socket of one account (moderation tells it about a suspension)."""
     return f"user.{user_id}"
-
-
-def encode(frame: dict[str, Any]) -> str:
-    """The one JSON encoding of a frame."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -209,68 +204,6 @@ def _remember_after_commit(meeting_id: int, revision: int, state: RoomState) -> 
     transaction.on_commit(remember)
 
 
-def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
-    """The ``state`` frame for one participant: the public state, who they are, and the
-    shares (with their text) that are still visible."""
-    frame = {"type": "state", **rules.public_state(state)}
-    me = state.participant(participant_id)
-    frame["you"] = None if me is None else _you(me, meeting_id)
-    if me is not None and me.can_moderate:
-        frame["not_shared_yet"] = rules.not_shared_yet(state)
-        frame["support_alerts"] = rules.open_alerts(state)
-    metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
-    shares = Share.objects.filter(
-        meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
-    ).order_by("share_id")
-    frame["shares"] = [_share_public(share, metas[share.share_id], me) for share in shares]
-    return frame
-
-
-def _you(me: Participant, meeting_id: int) -> dict[str, Any]:
-    return {
-        "participant_id": me.participant_id,
-        "display_name": me.display_name,
-        "role": me.role,
-        "muted": me.muted,
-        "can_moderate": me.can_moderate,
-        "mute": mute_of(meeting_id, me) if me.muted else None,
-    }
-
-
-def mute_of(meeting_id: int, me: Participant) -> dict[str, Any]:
-    """What a muted person is told of their mute: moderation's mute in the circle (until
-    when), or a facilitator's in this room (until they unmute, at most the meeting)."""
-    from circles.models import Membership
-
-    until = (
-        Membership.objects.filter(
-            user_id=me.user_id, circle__meetings=meeting_id, muted_until__gt=timezone.now()
-        )
-        .values_list("muted_until", flat=True)
-        .first()
-    )
-    if until is not None:
-        return {"scope": "circle", "until": until.isoformat()}
-    return {"scope": "meeting", "until": None}
-
-
-def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for _pid, kind in meta.reactions:
-        counts[kind] = counts.get(kind, 0) + 1
-    mine = sorted(kind for pid, kind in meta.reactions if me and pid == me.participant_id)
-    return {
-        "share_id": share.share_id,
-        "participant_id": share.participant_id,
-        "display_name": share.author_name,
-        "text": share.text,
-        "content_warning": share.content_warning,
-        "created_at": share.created_at.isoformat(),
-        "reactions": {kind: counts[kind] for kind in rules.REACTION_KINDS if kind in counts},
-        "my_reactions": mine,
-    }
-
-
 # --- Changing ---------------------------------------------------------------------------------
 
 
@@ -295,7 +228,7 @@ def execute(
     now = now or timezone.now()
     if isinstance(command, rules.Sync):
         state = load_state(meeting_id) or RoomState()
-        return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
+        return Outcome(state, replies=[snapshots.snapshot(meeting_id, state, actor.participant_id)])
     started = time.perf_counter()
     key = None if ref is None or actor.is_system else (actor.participant_id, ref)
     fingerprint = _fingerprint(command) if key is not None else ""
@@ -510,7 +443,7 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
         outcome.state, _ = rules.apply(outcome.state, rules.SYSTEM, opened, now)
         alert = outcome.state.alerts[-1]
         outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
-        frame = _alert_frame(outcome.state, alert)
+        frame = snapshots.alert_frame(outcome.state, alert)
         outcome.send_privately(moderators_group(room.meeting_id), [frame])
 
 
@@ -540,7 +473,7 @@ def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
     """The muted person alone is told what the mute is and how long it lasts."""
     muted = state.participant(event["participant_id"])
     if actor.is_system:  # moderation's mute in the circle, which the Membership row holds
-        mute = mute_of(room.meeting_id, muted)
+        mute = snapshots.mute_of(room.meeting_id, muted)
     else:
         mute = {"scope": "meeting", "until": None}
     frame = {"type": "mute", **mute}
@@ -607,13 +540,10 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     alert = new_state.alerts[-1]
     resources = safety.resources(room.meeting, "need_support", alert.alert_id)
     outcome = Outcome(new_state, events, replies=[resources])
-    outcome.send_privately(moderators_group(room.meeting_id), [_alert_frame(new_state, alert)])
+    outcome.send_privately(
+        moderators_group(room.meeting_id), [snapshots.alert_frame(new_state, alert)]
+    )
     return outcome
-
-
-def _alert_frame(state: RoomState, alert: rules.SupportAlert) -> dict[str, Any]:
-    opened = next(a for a in rules.open_alerts(state) if a["alert_id"] == alert.alert_id)
-    return {"type": "support_alert", **opened}
 
 
 def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
@@ -705,7 +635,7 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
     with transaction.atomic():
         outcome = execute(meeting_id, rules.SYSTEM, command, user=user, now=now)
         participant = outcome.state.participant_for_user(user.pk)
-        frame = snapshot(meeting_id, outcome.state, participant.participant_id)
+        frame = snapshots.snapshot(meeting_id, outcome.state, participant.participant_id)
     return participant, frame, outcome
 
 
@@ -836,12 +766,6 @@ def register_moderation_handlers() -> None:
 # --- Broadcasting --------------------------------------------------------------------------
 
 
-def timer_of(state: RoomState) -> list | None:
-    """The room's next deadline as ``[turn_id, iso moment]`` (JSON-safe), or None."""
-    deadline = rules.next_deadline(state)
-    return None if deadline is None else [deadline[0], deadline[1].isoformat()]
-
-
 def _after_commit(meeting_id: int, outcome: Outcome) -> None:
     """After commit: the events to the room, then each private frame to its group."""
     _events_after_commit(meeting_id, outcome)
@@ -854,10 +778,10 @@ def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
         return
     message = {
         "type": "room.events",
-        "frames": [encode(event) for event in outcome.events],
+        "frames": [snapshots.encode(event) for event in outcome.events],
         "first_seq": outcome.events[0]["seq"],
         "last_seq": outcome.events[-1]["seq"],
-        "deadline": timer_of(outcome.state),
+        "deadline": snapshots.timer_of(outcome.state),
         "removed": [
             event["participant_id"]
             for event in outcome.events
@@ -868,7 +792,7 @@ def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
 
 
 def _send_after_commit(group: str, frames: list[dict[str, Any]]) -> None:
-    message = {"type": "room.private", "frames": [encode(frame) for frame in frames]}
+    message = {"type": "room.private", "frames": [snapshots.encode(frame) for frame in frames]}
     transaction.on_commit(lambda: _group_send(group, message))
 
 
