@@ -43,7 +43,7 @@ from circles.permissions import membership_of
 from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
-from meetings.room import presence, relay, rules, snapshots, store
+from meetings.room import broadcasts, presence, relay, rules, snapshots, store
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
 from meetings.wellbeing.permissions import needs_meeting_agreement
@@ -124,9 +124,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.meeting_id = meeting_id
         await relay.attach(meeting_id, self)
-        await self._join_group(store.user_group(user.pk))
+        await self._join_group(broadcasts.user_group(user.pk))
         if is_room_moderator(role):
-            await self._join_group(store.moderators_group(meeting_id))
+            await self._join_group(broadcasts.moderators_group(meeting_id))
         try:
             participant, frame, deadline, outbox, self.connection_id = await database_sync_to_async(
                 _join
@@ -137,7 +137,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.participant_id = participant.participant_id
         await self._broadcast(outbox)
-        await self._join_group(store.participant_group(meeting_id, participant.participant_id))
+        await self._join_group(broadcasts.participant_group(meeting_id, participant.participant_id))
         await self._send_snapshot(frame, deadline)
 
     async def disconnect(self, code):
@@ -367,7 +367,7 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
 
 
 def _join(meeting_id: int, user, role: str):
-    with store.collecting_broadcasts() as outbox:
+    with broadcasts.collecting_broadcasts() as outbox:
         participant, frame, outcome = store.join(meeting_id, user, role)
     connection_id = presence.opened(meeting_id, participant.participant_id)
     return participant, frame, snapshots.timer_of(outcome.state), outbox, connection_id
@@ -376,7 +376,7 @@ def _join(meeting_id: int, user, role: str):
 def _leave(meeting_id: int, participant_id: int, connection_id: int):
     """The socket closed: tell the room, unless the backstop already did (it found this
     process's heartbeat late and took the socket for lost)."""
-    with store.collecting_broadcasts() as outbox:
+    with broadcasts.collecting_broadcasts() as outbox:
         if presence.closed(connection_id):
             store.leave(meeting_id, participant_id)
     return outbox
@@ -413,7 +413,7 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
     if isinstance(command, rules.Sync):
         return [], _snapshot(meeting_id, participant_id), []
-    with store.collecting_broadcasts() as outbox:
+    with broadcasts.collecting_broadcasts() as outbox:
         try:
             outcome = store.execute(meeting_id, Actor(participant_id), command, user=user, ref=ref)
         except Refused as refusal:
@@ -494,6 +494,6 @@ async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
 
 
 def _expire(meeting_id: int, turn_id: int):
-    with store.collecting_broadcasts() as outbox:
+    with broadcasts.collecting_broadcasts() as outbox:
         store.expire(meeting_id, turn_id)
     return outbox
