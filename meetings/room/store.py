@@ -82,6 +82,8 @@ def _read(meeting_id: int, *, lock: bool) -> tuple[int, RoomState] | None:
     columns are only fetched when this process has not decoded that revision already."""
     cached_revision, cached_state = state_cache.cached(meeting_id)
     lock_clause = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    # Hand-written: the ORM's same query costs more (docs/performance.md, "Hand-written SQL
+    # in the store").
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT revision, "  # noqa: S608 - table and column names are the model's own
@@ -247,6 +249,8 @@ def _save(room: Room, before: RoomState, state: RoomState, now: datetime) -> Non
         shares_sql, shares_params = _shares_update(before.shares, state.shares)
         sql.append(f"shares = {shares_sql}")
         params += shares_params
+    # Hand-written: the ORM's UPDATE costs more, and it cannot append to or replace one
+    # element of the shares column (docs/performance.md, "Hand-written SQL in the store").
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Room._meta.db_table} SET {', '.join(sql)} "  # noqa: S608 - names are the model's own
