@@ -198,6 +198,7 @@ def main() -> None:
         else:
             sql_us, orm_us = _compare(sql, orm)
         print(f"{name:<24}{sql_us:>10.0f}{orm_us:>10.0f}{orm_us / sql_us:>10.2f}")
+    Room.objects.get(pk=meeting_id).meeting.circle.delete()
 
 
 if __name__ == "__main__":

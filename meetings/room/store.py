@@ -171,6 +171,8 @@ def _claim(meeting_id, key, fingerprint, now, refusal: Refused | None = None) ->
     COMMITTED it would still see the table as it was before the lock was granted). The
     record commits or rolls back with the command."""
     participant_id, ref = key
+    # Hand-written: ``get_or_create`` costs several round trips more (docs/performance.md,
+    # "Hand-written SQL in the store").
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {CommandRecord._meta.db_table} "  # noqa: S608 - the model's own names

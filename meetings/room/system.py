@@ -14,21 +14,22 @@ from meetings.room.commands import SupportRequest
 from meetings.room.models import Room, Share
 from meetings.room.outcome import Outcome
 from meetings.room.rules import Refused
-from meetings.room.store import execute, load_state
 
 
 def end_room(meeting_id: int, now: datetime | None = None) -> Outcome:
     """End the room as the system (its scheduled close): safe to repeat."""
-    return execute(meeting_id, rules.SYSTEM, rules.End(), now=now)
+    return store.execute(meeting_id, rules.SYSTEM, rules.End(), now=now)
 
 
 def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> Outcome | None:
     """Remove an account from a room as the system (a ban from the circle): safe to repeat."""
-    state = load_state(meeting_id)
+    state = store.load_state(meeting_id)
     participant = state and state.participant_for_user(user_id)
     if participant is None:
         return None
-    return execute(meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now)
+    return store.execute(
+        meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now
+    )
 
 
 def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = None) -> int:
@@ -55,13 +56,13 @@ def set_muted_in_live_rooms(
     changed = 0
     rooms = Room.objects.filter(meeting__circle_id=circle_id).exclude(status="ended")
     for meeting_id in rooms.values_list("pk", flat=True):
-        state = load_state(meeting_id)
+        state = store.load_state(meeting_id)
         participant = state and state.participant_for_user(user_id)
         if participant is None:
             continue
         command = rules.Mute if muted else rules.Unmute
         try:
-            outcome = execute(
+            outcome = store.execute(
                 meeting_id, rules.SYSTEM, command(participant.participant_id), now=now
             )
         except Refused:
@@ -77,7 +78,7 @@ def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None =
     """
     now = now or timezone.now()
     try:
-        execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+        store.execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
     except Refused as refusal:
         if refusal.code != "room_not_live":
             raise
@@ -111,5 +112,5 @@ def ask_for_support(meeting_id: int, user, note: str = "", now: datetime | None 
     """Someone who may see the room page asks for support without the socket: record the
     safety event, open the alert (holding their clock if they hold the piece) and tell
     every connected facilitator at once. Returns the alert's id."""
-    outcome = execute(meeting_id, rules.SYSTEM, SupportRequest(note), user=user, now=now)
+    outcome = store.execute(meeting_id, rules.SYSTEM, SupportRequest(note), user=user, now=now)
     return outcome.replies[0]["alert_id"]
