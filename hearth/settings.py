@@ -325,7 +325,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "hearth.staticfiles.StaticFilesStorage"  # fingerprints JS module imports
         )
     },
 }
