@@ -213,7 +213,8 @@ const sender = live
 const menu = refs.personMenu
   ? new PersonMenu(refs.personMenu, { actionsFor: personActions, send })
   : null;
-const panel = refs.panel && refs.panelToggle ? new FacilitatorPanel(refs.panel, refs.panelToggle, refs.panelClose) : null;
+// The panel wires its own toggle and close buttons; nothing else needs a handle on it.
+if (refs.panel && refs.panelToggle) new FacilitatorPanel(refs.panel, refs.panelToggle, refs.panelClose);
 
 function openSeatMenu(button, participantId) {
   if (model.state) menu.toggleFor(button, participantId, model.state);
