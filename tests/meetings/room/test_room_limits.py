@@ -75,29 +75,61 @@ def test_no_room_template_writes_a_bound_of_its_own():
         assert not [spelled for spelled in spelled_limits if spelled in text], template.name
 
 
-def test_no_room_script_writes_a_limit_of_its_own():
-    values = {
-        limits.MAX_TURN_SECONDS,
-        limits.DEFAULT_TURN_SECONDS,
-        limits.MAX_EXTEND_SECONDS,
-        limits.MAX_SHARE_CHARS,
-        limits.MAX_CONTENT_WARNING_CHARS,
-        limits.MAX_REMINDER_CHARS,
-        limits.MAX_NUDGE_CHARS,
-    }
-    limit_literal = re.compile(rf"\b(?:{'|'.join(str(value) for value in values)})\b")
-    low_time = limits.LOW_TIME_SECONDS
-    compared_with_the_low_time = re.compile(rf"[<>=]=?=?\s*{low_time}\b|\b{low_time} seconds")
+def written_limits(script: str) -> list[str]:
+    """The lines of a script that write one of the room's limits as a number of its own:
+    the longest turn or share anywhere, or any limit's value compared with a length, a
+    count of seconds or the time left, or said in words ("30 seconds")."""
+    values = "|".join(
+        str(value)
+        for value in (
+            limits.MIN_TURN_SECONDS,
+            limits.MAX_TURN_SECONDS,
+            limits.DEFAULT_TURN_SECONDS,
+            limits.MAX_EXTEND_SECONDS,
+            limits.LOW_TIME_SECONDS,
+            limits.MAX_SHARE_CHARS,
+            limits.MAX_CONTENT_WARNING_CHARS,
+            limits.MAX_REMINDER_CHARS,
+            limits.MAX_NOTE_CHARS,
+        )
+    )
+    measured = r"(?:length|seconds|left|chars)\w*"
+    compare = r"(?:[<>]=?|[!=]==?|-)"
+    written = re.compile(
+        rf"\b(?:{limits.MAX_TURN_SECONDS}|{limits.MAX_SHARE_CHARS})\b"
+        rf"|{measured}\s*{compare}\s*(?:{values})\b"
+        rf"|\b(?:{values})\s*{compare}\s*[\w.]*{measured}"
+        rf"|\b(?:{values}) (?:seconds|characters)\b"
+        r"|maxLength\s*=\s*\d"
+    )
     # A close code the page chooses for itself is a number of its own, not a limit.
     close_code = re.compile(r"^const \w*CLOSE\w* = \d+;")
-    found = []
-    for script in ROOM_SCRIPTS:
-        for number, line in enumerate(script.read_text().splitlines(), 1):
-            if close_code.match(line.strip()):
-                continue
-            if limit_literal.search(line) or compared_with_the_low_time.search(line):
-                found.append(f"{script.name}:{number}: {line.strip()}")
-    assert found == []
+    return [
+        line.strip()
+        for line in script.splitlines()
+        if written.search(line) and not close_code.match(line.strip())
+    ]
+
+
+def test_a_limit_written_into_a_script_is_found():
+    assert written_limits(
+        "const left = 4000 - refs.shareText.value.length;\n"
+        "if (seconds < 30 || seconds > 1800) {}\n"
+        'announce("30 seconds left in your turn.");\n'
+        "const low = left <= 30;\n"
+        "const NO_STATE_CLOSE = 4000;\n"
+        "const REFS_KEPT = 200;\n"
+    ) == [
+        "const left = 4000 - refs.shareText.value.length;",
+        "if (seconds < 30 || seconds > 1800) {}",
+        'announce("30 seconds left in your turn.");',
+        "const low = left <= 30;",
+    ]
+
+
+def test_no_room_script_writes_a_limit_of_its_own():
+    found = {script.name: written_limits(script.read_text()) for script in ROOM_SCRIPTS}
+    assert {name: lines for name, lines in found.items() if lines} == {}
 
 
 def test_the_rate_budget_is_a_declared_setting_with_the_limits_module_value():
