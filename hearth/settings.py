@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hearth.env import env_bool, env_float, env_int, env_list, env_str, env_url
 from hearth.redis_url import parse_redis_url
-from meetings.room.limits import RATE_LIMIT_FRAMES
+from meetings.room.limits import DEFAULT_VOICE_MAX_PARTICIPANTS, RATE_LIMIT_FRAMES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -367,8 +367,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features Hearth never uses are off for every page and every frame (an empty list
-# is "()"). The microphone is off everywhere until voice is built: the room page will
-# allow it for itself (see meetings/room/views.py).
+# is "()"). The microphone is off everywhere but the room page of a circle with voice on,
+# which allows it for itself (meetings/room/views.py).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -457,3 +457,24 @@ HEARTH_FOLLOW_UP_RETENTION_DAYS = env_int(
 # meetings.room.limits.RATE_LIMIT_SECONDS. Only the load tests' and the benchmark's
 # settings raise it; the value and its reason live in meetings/room/limits.py.
 ROOM_RATE_LIMIT_FRAMES = RATE_LIMIT_FRAMES
+
+# Voice in the talking circle (docs/voice.md). With a TURN server (coturn, sharing
+# TURN_SECRET as its static-auth-secret), pages relay all sound through it and members
+# never see one another's addresses; without one (make run), peers connect directly.
+TURN_URLS = env_list("TURN_URLS")
+TURN_SECRET = env_str("TURN_SECRET")
+if bool(TURN_URLS) != bool(TURN_SECRET):
+    raise ImproperlyConfigured(
+        "TURN_URLS and TURN_SECRET go together: set both (the TURN server's URLs and the "
+        "static-auth-secret it shares with Hearth) or neither (voice then connects peers "
+        "directly, which shows them each other's addresses)."
+    )
+for _url in TURN_URLS:
+    if not _url.startswith(("turn:", "turns:")):
+        raise ImproperlyConfigured(
+            f"TURN_URLS must list turn: or turns: URLs, as in turn:turn.example.org:3478 "
+            f"(got {_url!r})."
+        )
+VOICE_MAX_PARTICIPANTS = env_int(
+    "VOICE_MAX_PARTICIPANTS", DEFAULT_VOICE_MAX_PARTICIPANTS, minimum=2, maximum=50
+)

@@ -59,6 +59,33 @@ MAX_STORED_REFUSAL_CHARS = 300
 ROOM_CLOSES_MINUTES_AFTER_END = 30
 
 
+# --- Voice (docs/voice.md) -------------------------------------------------------------
+
+# Voices in one room's mesh (``settings.VOICE_MAX_PARTICIPANTS`` may change it): only the
+# holder uploads, about 25 kbit/s of Opus per listener, which a home connection carries
+# for eleven listeners; beyond that a forwarding unit is needed.
+DEFAULT_VOICE_MAX_PARTICIPANTS = 12
+# Voice frames per account per window, a budget apart from the commands' above: a holder
+# answering eleven listeners, each connection with a handful of ICE candidates, sends some
+# eighty frames at once; this leaves room for the piece to come back within the window.
+VOICE_RATE_LIMIT_FRAMES = 200
+# The window of the voice budget above.
+VOICE_RATE_LIMIT_SECONDS = 10
+# An audio-only session description is 2 to 6 thousand characters; this is far beyond
+# that and keeps one frame well under the socket's limit.
+MAX_VOICE_SDP_CHARS = 16_000
+# An ICE candidate line is under 300 characters; this bounds what a page may relay.
+MAX_ICE_CANDIDATE_CHARS = 1000
+# An ICE candidate's ``sdpMid`` and ``usernameFragment`` are a few characters.
+MAX_ICE_FIELD_CHARS = 256
+# A candidate's ``sdpMLineIndex`` names a media section; voice has one or two, and no
+# browser makes more than this.
+MAX_ICE_MLINE_INDEX = 63
+# A TURN credential lasts this long: the page fetches one per connection, and a turn
+# (thirty minutes, a few extensions) never outlasts it; a leaked one soon stops working.
+TURN_CREDENTIAL_SECONDS = 2 * 60 * 60
+
+
 def for_the_page() -> dict:
     """The limits the room page's templates and JavaScript need (by ``json_script``)."""
     return {

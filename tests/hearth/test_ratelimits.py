@@ -28,6 +28,7 @@ GET_ONLY = {
     "meetings:calendar",
     "meetings:feed",
     "room:room",
+    "room:voice_ice_servers",
     "wellbeing:insights",
     "wellbeing:toolbox",
     "wellbeing:review",
