@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle
-from meetings.room.rules import MAX_TURN_SECONDS, MIN_TURN_SECONDS
+from meetings.room.limits import MAX_TURN_SECONDS, MIN_TURN_SECONDS
 from members.numbers import Range
 from members.text import validate_single_line
 

@@ -44,8 +44,10 @@ from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
 from meetings.room import presence, relay, rules, store
+from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
-from meetings.room.rules import Actor, Refused
+from meetings.room.rules import Refused
+from meetings.room.values import RoomState
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
@@ -383,7 +385,7 @@ def _leave(meeting_id: int, participant_id: int, connection_id: int):
 
 
 def _snapshot(meeting_id: int, participant_id: int):
-    state = store.load_state(meeting_id) or rules.RoomState()
+    state = store.load_state(meeting_id) or RoomState()
     return store.snapshot(meeting_id, state, participant_id), store.timer_of(state)
 
 
@@ -411,7 +413,7 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
         command, ref = parse_client_frame(data)
     except Refused as refusal:
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
-    if isinstance(command, rules.Sync):
+    if isinstance(command, Sync):
         return [], _snapshot(meeting_id, participant_id), []
     with store.collecting_broadcasts() as outbox:
         try:

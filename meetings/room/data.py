@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from meetings.room.models import Reaction, Room, Share
-from meetings.room.rules import RoomState
+from meetings.room.values import RoomState
 from members.models import display_name_of
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
+from meetings.room.limits import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 from members.numbers import Range
 from members.text import validate_single_line
 

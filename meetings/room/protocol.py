@@ -29,10 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from meetings.room.rules import (
+from meetings.room.commands import (
     AcknowledgeSupport,
     ClearAway,
-    Command,
+    ClientCommand,
     End,
     EndTurn,
     Extend,
@@ -48,9 +48,9 @@ from meetings.room.rules import (
     Pause,
     RaiseHand,
     React,
-    Refused,
     Remind,
     Remove,
+    Report,
     Resume,
     SetMode,
     SetTurnSeconds,
@@ -63,24 +63,13 @@ from meetings.room.rules import (
     Unlock,
     Unmute,
 )
+from meetings.room.rules import Refused
 
 MAX_REF_CHARS = 64
 
 # What no text field may hold: NUL (PostgreSQL refuses it in text; the forms refuse it
 # too) and any surrogate code point (a JSON escape left unpaired: it has no UTF-8 form).
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class Report:
-    """A participant reports a share to the moderators; the store files it, not ``apply``."""
-
-    share_id: int
-    reason: str
-    note: str = ""
-
-
-ClientCommand = Command | Report
 
 
 @dataclass(frozen=True)

@@ -42,34 +42,70 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import gentle, rules, safety
+from meetings.room import commands, gentle, public, rules, safety, state_json
+from meetings.room.commands import (
+    SYSTEM,
+    AcknowledgeSupport,
+    Actor,
+    ClearAway,
+    ClientCommand,
+    Command,
+    Disconnect,
+    End,
+    Expire,
+    Extend,
+    Grant,
+    Hide,
+    Join,
+    Lock,
+    Move,
+    Mute,
+    NeedSupport,
+    Nudge,
+    OpenAlert,
+    Pause,
+    Remind,
+    Remove,
+    Report,
+    Resume,
+    SetMode,
+    SetTurnSeconds,
+    Skip,
+    Start,
+    StartRound,
+    Sync,
+    Unlock,
+    Unmute,
+)
+from meetings.room.limits import MAX_REMINDER_CHARS
 from meetings.room.models import CommandRecord, Reaction, Room, Share
-from meetings.room.protocol import ClientCommand, Report, is_storable_text
-from meetings.room.rules import Actor, Participant, Refused, RoomState
+from meetings.room.protocol import is_storable_text
+from meetings.room.rules import Refused
+from meetings.room.values import REACTION_KINDS, Participant, RoomState, ShareMeta, SupportAlert
 
 log = logging.getLogger("hearth.room")
 
 # Facilitator commands and the dotted names they are written to the audit log under.
 AUDITED = {
-    rules.Start: "room.started",
-    rules.Pause: "room.paused",
-    rules.Resume: "room.resumed",
-    rules.End: "room.ended",
-    rules.StartRound: "room.round_started",
-    rules.SetMode: "room.mode_set",
-    rules.SetTurnSeconds: "room.turn_seconds_set",
-    rules.Extend: "room.turn.extended",
-    rules.Grant: "room.turn.granted",
-    rules.Skip: "room.turn.skipped",
-    rules.Move: "room.participant.moved",
-    rules.Mute: "room.participant.muted",
-    rules.Unmute: "room.participant.unmuted",
-    rules.Remove: "room.participant.removed",
-    rules.Lock: "room.locked",
-    rules.Unlock: "room.unlocked",
-    rules.Hide: "room.share.hidden",
-    rules.Remind: "room.agreement.reminded",
-    rules.ClearAway: "room.participant.cleared",
+    Start: "room.started",
+    Pause: "room.paused",
+    Resume: "room.resumed",
+    End: "room.ended",
+    StartRound: "room.round_started",
+    SetMode: "room.mode_set",
+    SetTurnSeconds: "room.turn_seconds_set",
+    Extend: "room.turn.extended",
+    Grant: "room.turn.granted",
+    Skip: "room.turn.skipped",
+    Move: "room.participant.moved",
+    Mute: "room.participant.muted",
+    Unmute: "room.participant.unmuted",
+    Remove: "room.participant.removed",
+    Lock: "room.locked",
+    Unlock: "room.unlocked",
+    Hide: "room.share.hidden",
+    Remind: "room.agreement.reminded",
+    ClearAway: "room.participant.cleared",
 }
 
 
@@ -212,12 +248,12 @@ def _remember_after_commit(meeting_id: int, revision: int, state: RoomState) -> 
 def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
     """The ``state`` frame for one participant: the public state, who they are, and the
     shares (with their text) that are still visible."""
-    frame = {"type": "state", **rules.public_state(state)}
+    frame = {"type": "state", **public.public_state(state)}
     me = state.participant(participant_id)
     frame["you"] = None if me is None else _you(me, meeting_id)
     if me is not None and me.can_moderate:
-        frame["not_shared_yet"] = rules.not_shared_yet(state)
-        frame["support_alerts"] = rules.open_alerts(state)
+        frame["not_shared_yet"] = public.not_shared_yet(state)
+        frame["support_alerts"] = public.open_alerts(state)
     metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
     shares = Share.objects.filter(
         meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
@@ -254,7 +290,7 @@ def mute_of(meeting_id: int, me: Participant) -> dict[str, Any]:
     return {"scope": "meeting", "until": None}
 
 
-def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -> dict[str, Any]:
+def _share_public(share: Share, meta: ShareMeta, me: Participant | None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for _pid, kind in meta.reactions:
         counts[kind] = counts.get(kind, 0) + 1
@@ -266,7 +302,7 @@ def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -
         "text": share.text,
         "content_warning": share.content_warning,
         "created_at": share.created_at.isoformat(),
-        "reactions": {kind: counts[kind] for kind in rules.REACTION_KINDS if kind in counts},
+        "reactions": {kind: counts[kind] for kind in REACTION_KINDS if kind in counts},
         "my_reactions": mine,
     }
 
@@ -277,7 +313,7 @@ def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -
 def execute(
     meeting_id: int,
     actor: Actor,
-    command: ClientCommand | rules.Command,
+    command: ClientCommand | Command,
     *,
     user=None,
     now: datetime | None = None,
@@ -293,7 +329,7 @@ def execute(
     again (the same ``Refused``, or an ``Outcome`` with ``repeat``).
     """
     now = now or timezone.now()
-    if isinstance(command, rules.Sync):
+    if isinstance(command, Sync):
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
     started = time.perf_counter()
@@ -367,7 +403,7 @@ def _answer_again(room, state, command, key, fingerprint: str) -> Outcome:
     replies = []
     if isinstance(command, Report):
         replies.append({"type": "reported", "share_id": command.share_id})
-    elif isinstance(command, rules.NeedSupport):  # the resources again, never a new alert
+    elif isinstance(command, NeedSupport):  # the resources again, never a new alert
         theirs = [
             alert.alert_id
             for alert in state.alerts
@@ -397,18 +433,18 @@ def _run(room, state, actor, command, user, now) -> Outcome:
     """The command's own work around ``rules.apply``; runs under the room's lock."""
     if isinstance(command, Report):
         return _report(room, state, actor, command, user)
-    if isinstance(command, rules.NeedSupport):
+    if isinstance(command, NeedSupport):
         asking = rules.check_need_support(state, actor)
         return _support(room, state, asking, user, command.note, now)
     if isinstance(command, SupportRequest):
         return _support(room, state, state.participant_for_user(user.pk), user, command.note, now)
-    if isinstance(command, rules.AcknowledgeSupport):
+    if isinstance(command, AcknowledgeSupport):
         return _acknowledge(room, state, actor, command, user, now)
-    if isinstance(command, rules.Nudge):
+    if isinstance(command, Nudge):
         return _nudge(room, state, actor, command, user)
-    if isinstance(command, rules.Remind):
+    if isinstance(command, Remind):
         command = _agreement_reminder(room, command)
-    if isinstance(command, rules.Share):
+    if isinstance(command, commands.Share):
         safety.check_share_text(command.text, command.content_warning)
     new_state, events = rules.apply(state, actor, command, now)
     outcome = Outcome(new_state, events)
@@ -467,19 +503,19 @@ def _shares_update(before: tuple, after: tuple) -> tuple[str, list]:
     """
     changed = [i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old is not new]
     if connection.vendor != "postgresql" or len(after) < len(before) or len(changed) > 1:
-        return "%s", [json.dumps([rules.share_to_json(share) for share in after])]
+        return "%s", [json.dumps([state_json.share_to_json(share) for share in after])]
     sql, params = "shares", []
     for index in changed:
         sql = f"jsonb_set({sql}, %s, %s::jsonb)"
-        params += [[str(index)], json.dumps(rules.share_to_json(after[index]))]
+        params += [[str(index)], json.dumps(state_json.share_to_json(after[index]))]
     added = after[len(before) :]
     if added:
         sql = f"{sql} || %s::jsonb"
-        params.append(json.dumps([rules.share_to_json(share) for share in added]))
+        params.append(json.dumps([state_json.share_to_json(share) for share in added]))
     return sql, params
 
 
-def _record_share(room, state, event, command: rules.Share, user, now, outcome) -> None:
+def _record_share(room, state, event, command: commands.Share, user, now, outcome) -> None:
     """Keep the share's text and add it (with the author's name) to the ``shared`` event."""
     author = state.participant(event["participant_id"])
     share = Share.objects.create(
@@ -500,14 +536,14 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
     )
     if safety.is_crisis(room, command.text):
         safety.crisis_share(room.meeting, user)
-        opened = rules.OpenAlert(
+        opened = OpenAlert(
             "crisis_share",
             author.display_name,
             author.participant_id,
             share_id=share.share_id,
             user_id=author.user_id,
         )
-        outcome.state, _ = rules.apply(outcome.state, rules.SYSTEM, opened, now)
+        outcome.state, _ = rules.apply(outcome.state, SYSTEM, opened, now)
         alert = outcome.state.alerts[-1]
         outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
         frame = _alert_frame(outcome.state, alert)
@@ -580,7 +616,7 @@ def ask_for_support(meeting_id: int, user, note: str = "", now: datetime | None 
     """Someone who may see the room page asks for support without the socket: record the
     safety event, open the alert (holding their clock if they hold the piece) and tell
     every connected facilitator at once. Returns the alert's id."""
-    outcome = execute(meeting_id, rules.SYSTEM, SupportRequest(note), user=user, now=now)
+    outcome = execute(meeting_id, SYSTEM, SupportRequest(note), user=user, now=now)
     return outcome.replies[0]["alert_id"]
 
 
@@ -596,14 +632,14 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
         raise Refused("too_long", f"A note can be up to {safety.MAX_NOTE_CHARS} characters.")
     safety.need_support(room.meeting, user, note)
     name = asking.display_name if asking is not None else user.display_name
-    opened = rules.OpenAlert(
+    opened = OpenAlert(
         "need_support",
         name,
         None if asking is None else asking.participant_id,
         note,
         user_id=user.pk,
     )
-    new_state, events = rules.apply(state, rules.SYSTEM, opened, now)
+    new_state, events = rules.apply(state, SYSTEM, opened, now)
     alert = new_state.alerts[-1]
     resources = safety.resources(room.meeting, "need_support", alert.alert_id)
     outcome = Outcome(new_state, events, replies=[resources])
@@ -611,8 +647,8 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     return outcome
 
 
-def _alert_frame(state: RoomState, alert: rules.SupportAlert) -> dict[str, Any]:
-    opened = next(a for a in rules.open_alerts(state) if a["alert_id"] == alert.alert_id)
+def _alert_frame(state: RoomState, alert: SupportAlert) -> dict[str, Any]:
+    opened = next(a for a in public.open_alerts(state) if a["alert_id"] == alert.alert_id)
     return {"type": "support_alert", **opened}
 
 
@@ -642,7 +678,7 @@ def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
 class _Acknowledged:
     """What the audit log records of an acknowledgement: which alert, whose it was."""
 
-    alert: rules.SupportAlert
+    alert: SupportAlert
 
     @property
     def alert_id(self) -> int:
@@ -653,7 +689,7 @@ class _Acknowledged:
         return self.alert.participant_id
 
 
-def _nudge(room, state, actor: Actor, command: rules.Nudge, user) -> Outcome:
+def _nudge(room, state, actor: Actor, command: Nudge, user) -> Outcome:
     """Send the holder alone a private nudge: no seq, nothing kept in the room's state."""
     holder = rules.check_nudge(state, actor)
     texts = gentle.nudge_texts(room.meeting.circle)
@@ -678,17 +714,17 @@ class _Nudged:
         return self.holder.participant_id
 
 
-def _agreement_reminder(room, command: rules.Remind) -> rules.Remind:
+def _agreement_reminder(room, command: Remind) -> Remind:
     """The reminder as the agreements word it, or ``bad_request`` when the text is not a
     line of the circle's current agreements. Length and blankness are the rules' to check."""
-    if not isinstance(command.text, str) or len(command.text) > rules.MAX_REMINDER_CHARS:
+    if not isinstance(command.text, str) or len(command.text) > MAX_REMINDER_CHARS:
         return command
     if not command.text.strip():
         return command
     line = gentle.agreement_line(room.meeting.circle, command.text)
     if line is None:
         raise Refused("bad_request", "That isn't one of this circle's agreements.")
-    return rules.Remind(line)
+    return Remind(line)
 
 
 # --- Connections and timers ------------------------------------------------------------------
@@ -701,9 +737,9 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
     Raises ``Refused("removed")`` for someone removed from this meeting and
     ``Refused("locked")`` / ``Refused("closed")`` for a locked or ended room.
     """
-    command = rules.Join(user_id=user.pk, display_name=user.display_name, role=role)
+    command = Join(user_id=user.pk, display_name=user.display_name, role=role)
     with transaction.atomic():
-        outcome = execute(meeting_id, rules.SYSTEM, command, user=user, now=now)
+        outcome = execute(meeting_id, SYSTEM, command, user=user, now=now)
         participant = outcome.state.participant_for_user(user.pk)
         frame = snapshot(meeting_id, outcome.state, participant.participant_id)
     return participant, frame, outcome
@@ -712,7 +748,7 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
 def leave(meeting_id: int, participant_id: int, now: datetime | None = None) -> None:
     """One connection of the participant closed. Safe to repeat past zero connections."""
     try:
-        execute(meeting_id, rules.SYSTEM, rules.Disconnect(participant_id), now=now)
+        execute(meeting_id, SYSTEM, Disconnect(participant_id), now=now)
     except Refused:
         log.info("room leave ignored meeting=%s participant=%s", meeting_id, participant_id)
 
@@ -727,7 +763,7 @@ def expire(meeting_id: int, turn_id: int, now: datetime | None = None) -> Outcom
     ).exists()
     if not due:
         return None
-    return execute(meeting_id, rules.SYSTEM, rules.Expire(turn_id), now=now)
+    return execute(meeting_id, SYSTEM, Expire(turn_id), now=now)
 
 
 def expire_due(now: datetime | None = None) -> int:
@@ -743,7 +779,7 @@ def expire_due(now: datetime | None = None) -> int:
 
 def end_room(meeting_id: int, now: datetime | None = None) -> Outcome:
     """End the room as the system (its scheduled close): safe to repeat."""
-    return execute(meeting_id, rules.SYSTEM, rules.End(), now=now)
+    return execute(meeting_id, SYSTEM, End(), now=now)
 
 
 def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> Outcome | None:
@@ -752,7 +788,7 @@ def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> O
     participant = state and state.participant_for_user(user_id)
     if participant is None:
         return None
-    return execute(meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now)
+    return execute(meeting_id, SYSTEM, Remove(participant.participant_id), now=now)
 
 
 def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = None) -> int:
@@ -783,11 +819,9 @@ def set_muted_in_live_rooms(
         participant = state and state.participant_for_user(user_id)
         if participant is None:
             continue
-        command = rules.Mute if muted else rules.Unmute
+        command = Mute if muted else Unmute
         try:
-            outcome = execute(
-                meeting_id, rules.SYSTEM, command(participant.participant_id), now=now
-            )
+            outcome = execute(meeting_id, SYSTEM, command(participant.participant_id), now=now)
         except Refused:
             continue
         changed += bool(outcome.events)
@@ -801,7 +835,7 @@ def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None =
     """
     now = now or timezone.now()
     try:
-        execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+        execute(meeting_id, SYSTEM, Hide(share_id), user=user, now=now)
     except Refused as refusal:
         if refusal.code != "room_not_live":
             raise
