@@ -43,11 +43,10 @@ from circles.permissions import membership_of
 from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
-from meetings.room import presence, relay, rules, store
+from meetings.room import presence, relay, rules, snapshots, store, values
 from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Refused
-from meetings.room.values import RoomState
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
@@ -206,11 +205,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             frame = error_frame(
                 "unavailable", rules.REFUSAL_MESSAGES["unavailable"], _ref_of_text(text_data)
             )
-            await self.send(text_data=store.encode(frame))
+            await self.send(text_data=snapshots.encode(frame))
             return
         await self._broadcast(outbox)
         for frame in frames:
-            await self.send(text_data=store.encode(frame))
+            await self.send(text_data=snapshots.encode(frame))
         if snapshot is not None:
             await self._send_snapshot(*snapshot)
 
@@ -290,7 +289,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def account_suspended(self, message):
         """Moderation suspended this account: the socket closes at once."""
-        await self.send(text_data=store.encode({"type": "removed", "reason": "suspended"}))
+        await self.send(text_data=snapshots.encode({"type": "removed", "reason": "suspended"}))
         await self.close(CLOSE_FORBIDDEN)
 
     async def _deliver(self, message) -> None:
@@ -300,7 +299,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.last_seq = message["last_seq"]
         if self.participant_id is not None and self.participant_id in message["removed"]:
             self.participant_id = None
-            await self.send(text_data=store.encode({"type": "removed", "reason": "removed"}))
+            await self.send(text_data=snapshots.encode({"type": "removed", "reason": "removed"}))
             await self.close(CLOSE_FORBIDDEN)
             return
         _arm_timer(self.meeting_id, message["last_seq"], message["deadline"])
@@ -333,7 +332,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self._send_snapshot(frame, deadline, locked=True)
             return
         self.last_seq = max(self.last_seq, frame["seq"])
-        await self.send(text_data=store.encode(frame))
+        await self.send(text_data=snapshots.encode(frame))
         self.seated = True
         self.waiting = {k: m for k, m in self.waiting.items() if m["last_seq"] > self.last_seq}
         await self._deliver_waiting()
@@ -372,7 +371,7 @@ def _join(meeting_id: int, user, role: str):
     with store.collecting_broadcasts() as outbox:
         participant, frame, outcome = store.join(meeting_id, user, role)
     connection_id = presence.opened(meeting_id, participant.participant_id)
-    return participant, frame, store.timer_of(outcome.state), outbox, connection_id
+    return participant, frame, snapshots.timer_of(outcome.state), outbox, connection_id
 
 
 def _leave(meeting_id: int, participant_id: int, connection_id: int):
@@ -385,8 +384,8 @@ def _leave(meeting_id: int, participant_id: int, connection_id: int):
 
 
 def _snapshot(meeting_id: int, participant_id: int):
-    state = store.load_state(meeting_id) or RoomState()
-    return store.snapshot(meeting_id, state, participant_id), store.timer_of(state)
+    state = store.load_state(meeting_id) or values.RoomState()
+    return snapshots.snapshot(meeting_id, state, participant_id), snapshots.timer_of(state)
 
 
 def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):

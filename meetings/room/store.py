@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import commands, gentle, public, rules, safety, state_json
+from meetings.room import commands, gentle, public, rules, safety, snapshots, state_json
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -127,11 +127,6 @@ def participant_group(meeting_id: int, participant_id: int) -> str:
 def user_group(user_id: int) -> str:
     """Every socket of one account (moderation tells it about a suspension)."""
     return f"user.{user_id}"
-
-
-def encode(frame: dict[str, Any]) -> str:
-    """The one JSON encoding of a frame."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -331,7 +326,7 @@ def execute(
     now = now or timezone.now()
     if isinstance(command, Sync):
         state = load_state(meeting_id) or RoomState()
-        return Outcome(state, replies=[snapshot(meeting_id, state, actor.participant_id)])
+        return Outcome(state, replies=[snapshots.snapshot(meeting_id, state, actor.participant_id)])
     started = time.perf_counter()
     key = None if ref is None or actor.is_system else (actor.participant_id, ref)
     fingerprint = _fingerprint(command) if key is not None else ""
@@ -546,7 +541,7 @@ def _record_share(room, state, event, command: commands.Share, user, now, outcom
         outcome.state, _ = rules.apply(outcome.state, SYSTEM, opened, now)
         alert = outcome.state.alerts[-1]
         outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
-        frame = _alert_frame(outcome.state, alert)
+        frame = snapshots.alert_frame(outcome.state, alert)
         outcome.send_privately(moderators_group(room.meeting_id), [frame])
 
 
@@ -576,7 +571,7 @@ def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
     """The muted person alone is told what the mute is and how long it lasts."""
     muted = state.participant(event["participant_id"])
     if actor.is_system:  # moderation's mute in the circle, which the Membership row holds
-        mute = mute_of(room.meeting_id, muted)
+        mute = snapshots.mute_of(room.meeting_id, muted)
     else:
         mute = {"scope": "meeting", "until": None}
     frame = {"type": "mute", **mute}
@@ -643,13 +638,10 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     alert = new_state.alerts[-1]
     resources = safety.resources(room.meeting, "need_support", alert.alert_id)
     outcome = Outcome(new_state, events, replies=[resources])
-    outcome.send_privately(moderators_group(room.meeting_id), [_alert_frame(new_state, alert)])
+    outcome.send_privately(
+        moderators_group(room.meeting_id), [snapshots.alert_frame(new_state, alert)]
+    )
     return outcome
-
-
-def _alert_frame(state: RoomState, alert: SupportAlert) -> dict[str, Any]:
-    opened = next(a for a in public.open_alerts(state) if a["alert_id"] == alert.alert_id)
-    return {"type": "support_alert", **opened}
 
 
 def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
@@ -741,7 +733,7 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
     with transaction.atomic():
         outcome = execute(meeting_id, SYSTEM, command, user=user, now=now)
         participant = outcome.state.participant_for_user(user.pk)
-        frame = snapshot(meeting_id, outcome.state, participant.participant_id)
+        frame = snapshots.snapshot(meeting_id, outcome.state, participant.participant_id)
     return participant, frame, outcome
 
 
@@ -870,12 +862,6 @@ def register_moderation_handlers() -> None:
 # --- Broadcasting --------------------------------------------------------------------------
 
 
-def timer_of(state: RoomState) -> list | None:
-    """The room's next deadline as ``[turn_id, iso moment]`` (JSON-safe), or None."""
-    deadline = rules.next_deadline(state)
-    return None if deadline is None else [deadline[0], deadline[1].isoformat()]
-
-
 def _after_commit(meeting_id: int, outcome: Outcome) -> None:
     """After commit: the events to the room, then each private frame to its group."""
     _events_after_commit(meeting_id, outcome)
@@ -888,10 +874,10 @@ def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
         return
     message = {
         "type": "room.events",
-        "frames": [encode(event) for event in outcome.events],
+        "frames": [snapshots.encode(event) for event in outcome.events],
         "first_seq": outcome.events[0]["seq"],
         "last_seq": outcome.events[-1]["seq"],
-        "deadline": timer_of(outcome.state),
+        "deadline": snapshots.timer_of(outcome.state),
         "removed": [
             event["participant_id"]
             for event in outcome.events
@@ -902,7 +888,7 @@ def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
 
 
 def _send_after_commit(group: str, frames: list[dict[str, Any]]) -> None:
-    message = {"type": "room.private", "frames": [encode(frame) for frame in frames]}
+    message = {"type": "room.private", "frames": [snapshots.encode(frame) for frame in frames]}
     transaction.on_commit(lambda: _group_send(group, message))
 
 

@@ -1,6 +1,6 @@
 """What the room gives back when a member downloads their data, and forgets on deletion."""
 
-from meetings.room import commands, store
+from meetings.room import commands, snapshots, store
 from meetings.room.commands import Actor, RaiseHand, React, Start
 from meetings.room.data import export_room_data, forget_user
 from meetings.room.models import Room, Share
@@ -43,7 +43,7 @@ def test_a_deleted_account_leaves_its_shares_as_a_former_member(circle, facilita
     member.delete()
     state = store.load_state(meeting.pk)
     assert state.participant(2).display_name == "a former member"
-    frame = store.snapshot(meeting.pk, state, 1)
+    frame = snapshots.snapshot(meeting.pk, state, 1)
     assert frame["shares"][0]["display_name"] == "a former member"
     assert "Milo" not in str(frame)
 

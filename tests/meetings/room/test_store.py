@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.room import commands, store
+from meetings.room import commands, snapshots, store
 from meetings.room.commands import (
     SYSTEM,
     Actor,
@@ -239,7 +239,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
         for pid in list(views):
             for event in events:
                 views[pid] = apply_event(views[pid], event)
-            fresh = store.snapshot(quiet_meeting.pk, state, pid)
+            fresh = snapshots.snapshot(quiet_meeting.pk, state, pid)
             assert views[pid] == fresh
 
     for user, role in people[:3]:
@@ -276,7 +276,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
             if participant.removed:
                 views.pop(participant.participant_id, None)
             elif participant.participant_id not in views:
-                views[participant.participant_id] = store.snapshot(
+                views[participant.participant_id] = snapshots.snapshot(
                     quiet_meeting.pk, state, participant.participant_id
                 )
     assert views
