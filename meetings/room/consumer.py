@@ -43,10 +43,11 @@ from circles.permissions import membership_of
 from hearth.cache import count_in_window
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
-from meetings.room import presence, relay, rules, snapshots, store, values
+from meetings.room import presence, relay, rules, snapshots, store
 from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Refused
+from meetings.room.values import RoomState
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
@@ -384,7 +385,7 @@ def _leave(meeting_id: int, participant_id: int, connection_id: int):
 
 
 def _snapshot(meeting_id: int, participant_id: int):
-    state = store.load_state(meeting_id) or values.RoomState()
+    state = store.load_state(meeting_id) or RoomState()
     return snapshots.snapshot(meeting_id, state, participant_id), snapshots.timer_of(state)
 
 

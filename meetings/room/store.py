@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import commands, gentle, public, rules, safety, snapshots, state_json
+from meetings.room import commands, gentle, rules, safety, snapshots, state_json
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -81,7 +81,7 @@ from meetings.room.limits import MAX_REMINDER_CHARS
 from meetings.room.models import CommandRecord, Reaction, Room, Share
 from meetings.room.protocol import is_storable_text
 from meetings.room.rules import Refused
-from meetings.room.values import REACTION_KINDS, Participant, RoomState, ShareMeta, SupportAlert
+from meetings.room.values import Participant, RoomState, SupportAlert
 
 log = logging.getLogger("hearth.room")
 
@@ -238,68 +238,6 @@ def _remember_after_commit(meeting_id: int, revision: int, state: RoomState) -> 
         _decoded[meeting_id] = (revision, state)
 
     transaction.on_commit(remember)
-
-
-def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
-    """The ``state`` frame for one participant: the public state, who they are, and the
-    shares (with their text) that are still visible."""
-    frame = {"type": "state", **public.public_state(state)}
-    me = state.participant(participant_id)
-    frame["you"] = None if me is None else _you(me, meeting_id)
-    if me is not None and me.can_moderate:
-        frame["not_shared_yet"] = public.not_shared_yet(state)
-        frame["support_alerts"] = public.open_alerts(state)
-    metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
-    shares = Share.objects.filter(
-        meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
-    ).order_by("share_id")
-    frame["shares"] = [_share_public(share, metas[share.share_id], me) for share in shares]
-    return frame
-
-
-def _you(me: Participant, meeting_id: int) -> dict[str, Any]:
-    return {
-        "participant_id": me.participant_id,
-        "display_name": me.display_name,
-        "role": me.role,
-        "muted": me.muted,
-        "can_moderate": me.can_moderate,
-        "mute": mute_of(meeting_id, me) if me.muted else None,
-    }
-
-
-def mute_of(meeting_id: int, me: Participant) -> dict[str, Any]:
-    """What a muted person is told of their mute: moderation's mute in the circle (until
-    when), or a facilitator's in this room (until they unmute, at most the meeting)."""
-    from circles.models import Membership
-
-    until = (
-        Membership.objects.filter(
-            user_id=me.user_id, circle__meetings=meeting_id, muted_until__gt=timezone.now()
-        )
-        .values_list("muted_until", flat=True)
-        .first()
-    )
-    if until is not None:
-        return {"scope": "circle", "until": until.isoformat()}
-    return {"scope": "meeting", "until": None}
-
-
-def _share_public(share: Share, meta: ShareMeta, me: Participant | None) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for _pid, kind in meta.reactions:
-        counts[kind] = counts.get(kind, 0) + 1
-    mine = sorted(kind for pid, kind in meta.reactions if me and pid == me.participant_id)
-    return {
-        "share_id": share.share_id,
-        "participant_id": share.participant_id,
-        "display_name": share.author_name,
-        "text": share.text,
-        "content_warning": share.content_warning,
-        "created_at": share.created_at.isoformat(),
-        "reactions": {kind: counts[kind] for kind in REACTION_KINDS if kind in counts},
-        "my_reactions": mine,
-    }
 
 
 # --- Changing ---------------------------------------------------------------------------------
