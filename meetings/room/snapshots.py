@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from meetings.room import public, rules
+from meetings.room import frames, public, rules
 from meetings.room.models import Share
 from meetings.room.values import REACTION_KINDS, Participant, RoomState, ShareMeta, SupportAlert
 
@@ -22,7 +22,7 @@ def encode(frame: dict[str, Any]) -> str:
 def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
     """The ``state`` frame for one participant: the public state, who they are, and the
     shares (with their text) that are still visible."""
-    frame = {"type": "state", **public.public_state(state)}
+    frame = {"type": frames.State.TYPE, **public.public_state(state)}
     me = state.participant(participant_id)
     frame["you"] = None if me is None else _you(me, meeting_id)
     if me is not None and me.can_moderate:
@@ -83,7 +83,7 @@ def _share_public(share: Share, meta: ShareMeta, me: Participant | None) -> dict
 
 def alert_frame(state: RoomState, alert: SupportAlert) -> dict[str, Any]:
     opened = next(a for a in public.open_alerts(state) if a["alert_id"] == alert.alert_id)
-    return {"type": "support_alert", **opened}
+    return frames.SupportAlert(**opened).frame()
 
 
 def timer_of(state: RoomState) -> list | None:

@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import commands, gentle, rules, safety, snapshots, state_json
+from meetings.room import commands, frames, gentle, rules, safety, snapshots, state_json
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -335,7 +335,7 @@ def _answer_again(room, state, command, key, fingerprint: str) -> Outcome:
         raise _Repeated(record.code, record.message)
     replies = []
     if isinstance(command, Report):
-        replies.append({"type": "reported", "share_id": command.share_id})
+        replies.append(frames.Reported(command.share_id).frame())
     elif isinstance(command, NeedSupport):  # the resources again, never a new alert
         theirs = [
             alert.alert_id
@@ -385,7 +385,7 @@ def _run(room, state, actor, command, user, now) -> Outcome:
         if event["type"] == "shared":
             _record_share(room, new_state, event, command, user, now, outcome)
         elif event["type"] == "reaction":
-            _record_reaction(room, event, actor, user, now)
+            _record_reaction(room, event, actor, user, now, outcome)
         elif event["type"] == "share_hidden":
             _record_hidden(room, new_state, event, user, now, outcome)
         elif event["type"] == "room":
@@ -462,10 +462,8 @@ def _record_share(room, state, event, command: commands.Share, user, now, outcom
         content_warning=event["content_warning"],
         created_at=now,
     )
-    event.update(
-        display_name=share.display_name,
-        text=share.text,
-        created_at=share.created_at.isoformat(),
+    outcome.events[outcome.events.index(event)] = frames.complete_shared(
+        event, share.display_name, share.text, share.created_at.isoformat()
     )
     if safety.is_crisis(room, command.text):
         safety.crisis_share(room.meeting, user)
@@ -483,8 +481,10 @@ def _record_share(room, state, event, command: commands.Share, user, now, outcom
         outcome.send_privately(moderators_group(room.meeting_id), [frame])
 
 
-def _record_reaction(room, event, actor: Actor, user, now) -> None:
-    event["participant_id"] = actor.participant_id
+def _record_reaction(room, event, actor: Actor, user, now, outcome) -> None:
+    outcome.events[outcome.events.index(event)] = frames.complete_reaction(
+        event, actor.participant_id
+    )
     share = Share.objects.filter(meeting_id=room.meeting_id, share_id=event["share_id"]).first()
     if share is not None:
         Reaction.objects.get_or_create(
@@ -501,7 +501,7 @@ def _record_hidden(room, state, event, user, now, outcome) -> None:
         meeting_id=room.meeting_id, share_id=event["share_id"], hidden_at__isnull=True
     ).update(hidden_at=now, hidden_by=user)
     meta = state.share(event["share_id"])
-    frame = {"type": "your_share_hidden", "share_id": event["share_id"]}
+    frame = frames.YourShareHidden(event["share_id"]).frame()
     outcome.send_privately(participant_group(room.meeting_id, meta.participant_id), [frame])
 
 
@@ -512,7 +512,7 @@ def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
         mute = snapshots.mute_of(room.meeting_id, muted)
     else:
         mute = {"scope": "meeting", "until": None}
-    frame = {"type": "mute", **mute}
+    frame = frames.Mute(**mute).frame()
     outcome.send_privately(participant_group(room.meeting_id, muted.participant_id), [frame])
 
 
@@ -534,7 +534,7 @@ def _report(room, state, actor: Actor, command: Report, user) -> Outcome:
     if share is None:
         raise Refused("not_found", "That share isn't available.")
     safety.report_share(room.meeting, share, user, command.reason, command.note)
-    return Outcome(state, replies=[{"type": "reported", "share_id": command.share_id}])
+    return Outcome(state, replies=[frames.Reported(command.share_id).frame()])
 
 
 @dataclass(frozen=True)
@@ -589,11 +589,9 @@ def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
     new_state, events = rules.apply(state, actor, command, now)
     alert = new_state.alert(command.alert_id)
     who, name = alert.acknowledged_by
-    frame = {
-        "type": "support_acknowledged",
-        "alert_id": alert.alert_id,
-        "by": {"participant_id": who, "display_name": name},
-    }
+    frame = frames.SupportAcknowledged(
+        alert.alert_id, {"participant_id": who, "display_name": name}
+    ).frame()
     if before.acknowledged_by is not None:
         return Outcome(state, replies=[frame])
     safety.audit(
@@ -626,9 +624,9 @@ def _nudge(room, state, actor: Actor, command: Nudge, user) -> Outcome:
     text = texts.get(command.text_id) if isinstance(command.text_id, str) else None
     if text is None:
         raise Refused("bad_request", "That nudge isn't one of this circle's.")
-    frame = {"type": "nudge", "text_id": command.text_id, "text": text}
+    frame = frames.Nudge(command.text_id, text).frame()
     safety.audit("room.holder.nudged", room.meeting, state, actor, _Nudged(holder), user)
-    outcome = Outcome(state, replies=[{"type": "nudged", "participant_id": holder.participant_id}])
+    outcome = Outcome(state, replies=[frames.Nudged(holder.participant_id).frame()])
     outcome.send_privately(participant_group(room.meeting_id, holder.participant_id), [frame])
     return outcome
 
@@ -803,8 +801,8 @@ def register_moderation_handlers() -> None:
 def _after_commit(meeting_id: int, outcome: Outcome) -> None:
     """After commit: the events to the room, then each private frame to its group."""
     _events_after_commit(meeting_id, outcome)
-    for group, frames in outcome.private:
-        _send_after_commit(group, frames)
+    for group, private_frames in outcome.private:
+        _send_after_commit(group, private_frames)
 
 
 def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:

@@ -12,8 +12,8 @@ from django.test import Client
 
 from meetings.room import commands, store
 from meetings.room.commands import Actor, RaiseHand, Start
+from meetings.room.frames import CLIENT_FRAMES
 from meetings.room.models import CommandRecord, Share
-from meetings.room.protocol import CLIENT_FRAMES
 from moderation.models import Report, SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 from tests.servers import daphne, database_url_for_tests

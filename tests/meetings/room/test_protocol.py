@@ -33,7 +33,8 @@ from meetings.room.commands import (
     Unlock,
     Unmute,
 )
-from meetings.room.protocol import CLIENT_FRAMES, error_frame, parse_client_frame, ref_of
+from meetings.room.frames import CLIENT_FRAMES
+from meetings.room.protocol import error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Refused
 
 VALID_FRAMES = [
