@@ -172,6 +172,8 @@ class AcknowledgedBy:
 class ResourceSegment:
     """A piece of a line of crisis resources; ``href`` (tel: or https:) when it is a link."""
 
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"href"})
+
     text: str
     href: str | None = None
 
