@@ -11,7 +11,16 @@ from django.conf import settings
 
 from meetings.forms import MeetingForm
 from meetings.models import TURN_SECONDS, Meeting
-from meetings.room import consumer, limits, protocol, rules, safety
+from meetings.room import (
+    commands,
+    consumer,
+    invariants,
+    limits,
+    protocol,
+    rules,
+    safety,
+    values,
+)
 from meetings.room.models import CommandRecord, NudgeText, Share
 from tests.meetings.room.conftest import make_meeting
 
@@ -166,7 +175,10 @@ def test_the_rooms_own_modules_agree_with_the_limits_module():
         "MAX_CONTENT_WARNING_CHARS",
         "MAX_REMINDER_CHARS",
     ):
-        assert getattr(rules, name) == getattr(limits, name), name
+        for module in (rules, values, commands, invariants):
+            source = Path(module.__file__).read_text()
+            assert not re.search(rf"^{name} = ", source, re.MULTILINE), (module.__name__, name)
+            assert vars(module).get(name, getattr(limits, name)) == getattr(limits, name), name
     assert protocol.MAX_REF_CHARS == limits.MAX_REF_CHARS
     assert consumer.MAX_FRAME_BYTES == limits.MAX_FRAME_BYTES
     assert consumer.RATE_LIMIT_FRAMES == limits.RATE_LIMIT_FRAMES
