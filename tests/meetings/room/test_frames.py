@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from meetings.room import frames, rules, snapshots, store
+from meetings.room import broadcasts, frames, rules, snapshots, store
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -142,7 +142,7 @@ def test_every_frame_the_server_sends_has_exactly_its_declared_fields(
         for frame in store.execute(quiet_meeting.pk, actor, command, user=user, now=now).events:
             check(frame)
             seen.add(frame["type"])
-    with store.collecting_broadcasts():
+    with broadcasts.collecting_broadcasts():
         for _ in range(150):
             now += timedelta(seconds=rng.choice([1, 5, 40, 200]))
             state = store.load_state(quiet_meeting.pk)

@@ -1,6 +1,6 @@
 """What the room gives back when a member downloads their data, and forgets on deletion."""
 
-from meetings.room import commands, snapshots, store
+from meetings.room import commands, snapshots, store, system
 from meetings.room.commands import Actor, RaiseHand, React, Start
 from meetings.room.data import export_room_data, forget_user
 from meetings.room.models import Room, Share
@@ -50,7 +50,7 @@ def test_a_deleted_account_leaves_its_shares_as_a_former_member(circle, facilita
 
 def test_a_deleted_account_leaves_no_name_or_note_in_support_alerts(circle, facilitator, member):
     meeting = live_room_with_a_share(circle, facilitator, member)
-    store.ask_for_support(meeting.pk, member, "It's my birthday and I'm alone")
+    system.ask_for_support(meeting.pk, member, "It's my birthday and I'm alone")
     revision = Room.objects.get(pk=meeting.pk).revision
 
     forget_user(member)

@@ -19,6 +19,7 @@ from meetings.room import (
     protocol,
     rules,
     safety,
+    socket_work,
     values,
 )
 from meetings.room.models import CommandRecord, NudgeText, Share
@@ -181,6 +182,6 @@ def test_the_rooms_own_modules_agree_with_the_limits_module():
             assert vars(module).get(name, getattr(limits, name)) == getattr(limits, name), name
     assert protocol.MAX_REF_CHARS == limits.MAX_REF_CHARS
     assert consumer.MAX_FRAME_BYTES == limits.MAX_FRAME_BYTES
-    assert consumer.RATE_LIMIT_FRAMES == limits.RATE_LIMIT_FRAMES
-    assert consumer.RATE_LIMIT_SECONDS == limits.RATE_LIMIT_SECONDS
+    assert socket_work.RATE_LIMIT_FRAMES == limits.RATE_LIMIT_FRAMES
+    assert socket_work.RATE_LIMIT_SECONDS == limits.RATE_LIMIT_SECONDS
     assert safety.MAX_NOTE_CHARS == limits.MAX_NOTE_CHARS
