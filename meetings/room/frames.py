@@ -182,7 +182,9 @@ class ResourceSegment:
 
 
 class ServerFrame:
-    """A frame the server sends: ``TYPE`` and the declared fields, in order."""
+    """A frame the server sends: ``TYPE`` and the declared fields, in order. ``frame()``
+    is written for each class when it is declared (as ``dataclass`` writes ``__init__``),
+    so making a frame costs what a dict literal costs."""
 
     TYPE: ClassVar[str]
     FIELDS: ClassVar[tuple[str, ...]]
@@ -190,28 +192,32 @@ class ServerFrame:
     OPTIONAL: ClassVar[frozenset[str]] = frozenset()
 
     def frame(self) -> dict[str, Any]:
-        values = {"type": self.TYPE}
-        for name in self.FIELDS:
-            values[name] = getattr(self, name)
-        return values
+        raise NotImplementedError  # written by ``_declare``
 
 
 class Event(ServerFrame):
-    """A broadcast: every connection in the room receives it, in ``seq`` order."""
+    """A broadcast: every connection in the room receives it, in ``seq`` order.
+    ``frame(seq)`` makes it."""
 
     FILLED_BY_STORE: ClassVar[tuple[str, ...]] = ()
-
-    def frame(self, seq: int) -> dict[str, Any]:  # type: ignore[override]
-        values = {"type": self.TYPE, "seq": seq}
-        for name in self.FIELDS:
-            values[name] = getattr(self, name)
-        return values
+    FROM_RULES: ClassVar[tuple[str, ...]]  # FIELDS without FILLED_BY_STORE
 
 
 class PrivateFrame(ServerFrame):
     """A frame to one person's sockets (or the facilitators'), without a seq."""
 
     ANSWERS_A_COMMAND: ClassVar[bool] = False
+
+
+def _frame_method(cls) -> Any:
+    """``frame()`` (``frame(seq)`` for an event) as one dict display of the fields."""
+    envelope = '"type": TYPE, "seq": seq' if issubclass(cls, Event) else '"type": TYPE'
+    items = "".join(f", {name!r}: self.{name}" for name in cls.FIELDS)
+    arguments = "self, seq" if issubclass(cls, Event) else "self"
+    source = f"def frame({arguments}):\n    return {{{envelope}{items}}}\n"
+    namespace: dict[str, Any] = {}
+    exec(source, {"TYPE": cls.TYPE}, namespace)  # noqa: S102 - names from a declaration
+    return namespace["frame"]
 
 
 EVENTS: dict[str, type[Event]] = {}
@@ -223,6 +229,9 @@ def _declare(registry: dict, frame_type: str):
         cls = dataclass(slots=True)(cls)
         cls.TYPE = frame_type
         cls.FIELDS = tuple(f.name for f in fields(cls))
+        cls.frame = _frame_method(cls)
+        if issubclass(cls, Event):
+            cls.FROM_RULES = tuple(n for n in cls.FIELDS if n not in cls.FILLED_BY_STORE)
         registry[frame_type] = cls
         return cls
 
@@ -411,9 +420,8 @@ class AgreementReminder(Event):
 
 def rules_part(event_class: type[Event], seq: int, **values: Any) -> dict[str, Any]:
     """The event as the rules emit it: every field but the ones the store fills in."""
-    expected = [name for name in event_class.FIELDS if name not in event_class.FILLED_BY_STORE]
-    if list(values) != expected:
-        raise TypeError(f"{event_class.TYPE} from the rules takes {expected}, not {list(values)}")
+    if tuple(values) != event_class.FROM_RULES:
+        raise TypeError(f"{event_class.TYPE} from the rules takes {event_class.FROM_RULES}")
     return {"type": event_class.TYPE, "seq": seq, **values}
 
 
