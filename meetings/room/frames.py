@@ -14,7 +14,7 @@ server sends, the error codes and the close codes.
   that answers a command also carries the command's ``ref`` when it had one
   (``ANSWERS_A_COMMAND``).
 - ``State``: the snapshot, with the values it is made of (``ParticipantView``, …);
-  ``meetings.room.public`` and the store build it, and the tests check what they build
+  ``meetings.room.public`` and ``meetings.room.snapshots`` build it, and the tests check it
   against these declarations.
 - ``ERROR_CODES`` and ``Close``.
 
@@ -35,7 +35,7 @@ from meetings.room import commands
 
 # --- Client -> server -----------------------------------------------------------------------
 
-CLIENT_FRAMES_COMMANDS: dict[str, type] = {
+CLIENT_COMMANDS: dict[str, type] = {
     "sync": commands.Sync,
     "raise_hand": commands.RaiseHand,
     "lower_hand": commands.LowerHand,
@@ -94,8 +94,7 @@ def _field_specs(command: type) -> tuple[FieldSpec, ...]:
 
 # Each client frame type: the command it becomes and its fields, derived from the command.
 CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
-    frame_type: (command, _field_specs(command))
-    for frame_type, command in CLIENT_FRAMES_COMMANDS.items()
+    frame_type: (command, _field_specs(command)) for frame_type, command in CLIENT_COMMANDS.items()
 }
 
 
