@@ -26,7 +26,6 @@ row in the doc).
 
 from __future__ import annotations
 
-import enum
 import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
@@ -562,8 +561,10 @@ SERVER_FRAMES: dict[str, type[ServerFrame]] = {"state": State, **EVENTS, **PRIVA
 # --- Close codes ------------------------------------------------------------------------------
 
 
-class Close(enum.IntEnum):
-    """Why the server closes a room socket (see docs/protocol.md, "Connecting")."""
+class Close:
+    """Why the server closes a room socket (see docs/protocol.md, "Connecting"). Plain
+    ints, not an ``IntEnum``: the WebSocket server (autobahn, under daphne) accepts only
+    an ``int`` itself as a close code."""
 
     NOT_LOGGED_IN = 4401
     FORBIDDEN = 4403
@@ -571,6 +572,10 @@ class Close(enum.IntEnum):
     NOT_OPEN = 4409
     AGREEMENT_NEEDED = 4412
     TOO_BIG = 4413  # 1009 in the first protocol; daphne refuses it from an application
+
+    @classmethod
+    def codes(cls) -> dict[str, int]:
+        return {name: value for name, value in vars(cls).items() if name.isupper()}
 
 
 def field_types(frame_class: type) -> dict[str, Any]:
