@@ -33,9 +33,9 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Case, F, JSONField, Value, When  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from meetings.room import rules, state_cache, store  # noqa: E402
+from meetings.room import rules, state_cache, state_json, store  # noqa: E402
 from meetings.room.models import CommandRecord, Room  # noqa: E402
-from meetings.room.rules import RoomState  # noqa: E402
+from meetings.room.values import Participant, RoomState, ShareMeta  # noqa: E402
 
 ITERATIONS = int(os.environ.get("BENCH_ITERATIONS", "3000"))
 ROUNDS = 10
@@ -53,19 +53,19 @@ def _room() -> int:
         turn_seconds=120,
     )
     participants = tuple(
-        rules.Participant(
+        Participant(
             participant_id=i, user_id=10_000 + i, display_name=f"Person {i}", role="member", seat=i
         )
         for i in range(1, 13)
     )
     shares = tuple(
-        rules.ShareMeta(share_id=i, participant_id=1 + i % 12, turn_id=i) for i in range(1, 201)
+        ShareMeta(share_id=i, participant_id=1 + i % 12, turn_id=i) for i in range(1, 201)
     )
     state = RoomState(participants=participants, shares=shares, seq=400, status="live")
     Room.objects.create(
         meeting=meeting,
         state=state.core_to_json(),
-        shares=[rules.share_to_json(s) for s in shares],
+        shares=[state_json.share_to_json(s) for s in shares],
     )
     return meeting.pk
 
@@ -108,7 +108,7 @@ def orm_save(meeting_id: int, revision: int, before: RoomState, state: RoomState
         "revision": revision + 1,
     }
     if state.shares is not before.shares:
-        assignments["shares"] = [rules.share_to_json(share) for share in state.shares]
+        assignments["shares"] = [state_json.share_to_json(share) for share in state.shares]
     Room.objects.filter(pk=meeting_id).update(**assignments)
     state_cache.remember_after_commit(meeting_id, revision + 1, state)
 
@@ -153,7 +153,7 @@ def main() -> None:
     one_more = replace(
         state,
         seq=state.seq + 1,
-        shares=(*state.shares, rules.ShareMeta(share_id=201, participant_id=1, turn_id=201)),
+        shares=(*state.shares, ShareMeta(share_id=201, participant_id=1, turn_id=201)),
     )
 
     def cold(read):

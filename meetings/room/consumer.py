@@ -37,7 +37,8 @@ from channels.utils import await_many_dispatch
 from circles.permissions import membership_of
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
-from meetings.room import broadcasts, relay, rules, snapshots, socket_work, turn_timers
+from meetings.room import broadcasts, frames, relay, rules, snapshots, socket_work, turn_timers
+from meetings.room.frames import Close
 from meetings.room.protocol import error_frame
 from meetings.room.rules import Refused
 from meetings.room.sequencer import Sequencer, Verdict
@@ -46,12 +47,6 @@ from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
 
-CLOSE_NOT_LOGGED_IN = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_NOT_OPEN = 4409
-CLOSE_AGREEMENT_NEEDED = 4412
-CLOSE_TOO_BIG = 4413  # 1009 in the first protocol; daphne refuses it from an application
 
 MAX_FRAME_BYTES = 64 * 1024
 GAP_WAIT_SECONDS = 1.0
@@ -121,7 +116,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(CLOSE_NOT_LOGGED_IN)
+            await self.close(Close.NOT_LOGGED_IN)
             return
         self.user_id = user.pk
         meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
@@ -139,7 +134,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 socket_work.join
             )(meeting_id, user, role)
         except Refused as refusal:
-            code = CLOSE_FORBIDDEN if refusal.code == "removed" else CLOSE_NOT_OPEN
+            code = Close.FORBIDDEN if refusal.code == "removed" else Close.NOT_OPEN
             await self.close(code)
             return
         self.participant_id = participant.participant_id
@@ -152,7 +147,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if _too_big(text_data, bytes_data):
-            await self.close(CLOSE_TOO_BIG)
+            await self.close(Close.TOO_BIG)
             return
         if self.participant_id is None:
             return
@@ -205,8 +200,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def account_suspended(self, message):
         """Moderation suspended this account: the socket closes at once."""
-        await self.send(text_data=snapshots.encode({"type": "removed", "reason": "suspended"}))
-        await self.close(CLOSE_FORBIDDEN)
+        await self.send(text_data=snapshots.encode(frames.Removed("suspended").frame()))
+        await self.close(Close.FORBIDDEN)
 
     # --- Calls from the process's relay (``meetings.room.relay``) --------------------------
 
@@ -297,8 +292,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=frame)
         if self.participant_id is not None and self.participant_id in message["removed"]:
             self.participant_id = None
-            await self.send(text_data=snapshots.encode({"type": "removed", "reason": "removed"}))
-            await self.close(CLOSE_FORBIDDEN)
+            await self.send(text_data=snapshots.encode(frames.Removed("removed").frame()))
+            await self.close(Close.FORBIDDEN)
             return
         _timers().offer(self.meeting_id, message["last_seq"], message["deadline"])
 
@@ -365,18 +360,18 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
     """The close code refusing this person entry, or (None, their room role)."""
     meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
     if meeting is None or not can_view_meeting(user, meeting):
-        return CLOSE_NOT_FOUND, None
+        return Close.NOT_FOUND, None
     role = room_role(user, meeting)
     if role is None:
-        return CLOSE_FORBIDDEN, None
+        return Close.FORBIDDEN, None
     if role == "member":
         membership = membership_of(user, meeting.circle)
         if membership is not None and membership.is_muted():
-            return CLOSE_FORBIDDEN, None
+            return Close.FORBIDDEN, None
     if not meeting.room_is_open():
-        return CLOSE_NOT_OPEN, None
+        return Close.NOT_OPEN, None
     if role == "member" and needs_meeting_agreement(user, meeting):
-        return CLOSE_AGREEMENT_NEEDED, None
+        return Close.AGREEMENT_NEEDED, None
     return None, role
 
 

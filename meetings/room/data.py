@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from meetings.room import store
 from meetings.room.models import Reaction, Room, Share
-from meetings.room.rules import RoomState
+from meetings.room.values import RoomState
 from members.models import display_name_of
 
 

@@ -8,32 +8,55 @@ from __future__ import annotations
 from datetime import datetime
 
 from meetings.models import Meeting
-from meetings.room import broadcasts, rules, safety, snapshots
+from meetings.room import broadcasts, commands, frames, rules, safety, snapshots
+from meetings.room.commands import (
+    SYSTEM,
+    Actor,
+    ClearAway,
+    End,
+    Extend,
+    Grant,
+    Hide,
+    Lock,
+    Move,
+    Mute,
+    OpenAlert,
+    Pause,
+    Remind,
+    Remove,
+    Resume,
+    SetMode,
+    SetTurnSeconds,
+    Skip,
+    Start,
+    StartRound,
+    Unlock,
+    Unmute,
+)
 from meetings.room.models import Reaction, Room, Share
 from meetings.room.outcome import Outcome
-from meetings.room.rules import Actor
 
 # Facilitator commands and the dotted names they are written to the audit log under.
 AUDITED = {
-    rules.Start: "room.started",
-    rules.Pause: "room.paused",
-    rules.Resume: "room.resumed",
-    rules.End: "room.ended",
-    rules.StartRound: "room.round_started",
-    rules.SetMode: "room.mode_set",
-    rules.SetTurnSeconds: "room.turn_seconds_set",
-    rules.Extend: "room.turn.extended",
-    rules.Grant: "room.turn.granted",
-    rules.Skip: "room.turn.skipped",
-    rules.Move: "room.participant.moved",
-    rules.Mute: "room.participant.muted",
-    rules.Unmute: "room.participant.unmuted",
-    rules.Remove: "room.participant.removed",
-    rules.Lock: "room.locked",
-    rules.Unlock: "room.unlocked",
-    rules.Hide: "room.share.hidden",
-    rules.Remind: "room.agreement.reminded",
-    rules.ClearAway: "room.participant.cleared",
+    Start: "room.started",
+    Pause: "room.paused",
+    Resume: "room.resumed",
+    End: "room.ended",
+    StartRound: "room.round_started",
+    SetMode: "room.mode_set",
+    SetTurnSeconds: "room.turn_seconds_set",
+    Extend: "room.turn.extended",
+    Grant: "room.turn.granted",
+    Skip: "room.turn.skipped",
+    Move: "room.participant.moved",
+    Mute: "room.participant.muted",
+    Unmute: "room.participant.unmuted",
+    Remove: "room.participant.removed",
+    Lock: "room.locked",
+    Unlock: "room.unlocked",
+    Hide: "room.share.hidden",
+    Remind: "room.agreement.reminded",
+    ClearAway: "room.participant.cleared",
 }
 
 
@@ -47,7 +70,7 @@ def record(room, actor: Actor, command, user, now: datetime, outcome: Outcome) -
         if event["type"] == "shared":
             _record_share(room, state, event, command, user, now, outcome)
         elif event["type"] == "reaction":
-            _record_reaction(room, event, actor, user, now)
+            _record_reaction(room, event, actor, user, now, outcome)
         elif event["type"] == "share_hidden":
             _record_hidden(room, state, event, user, now, outcome)
         elif event["type"] == "room":
@@ -58,8 +81,9 @@ def record(room, actor: Actor, command, user, now: datetime, outcome: Outcome) -
         safety.audit(AUDITED[type(command)], room.meeting, state, actor, command, user)
 
 
-def _record_share(room, state, event, command: rules.Share, user, now, outcome) -> None:
-    """Keep the share's text and add it (with the author's name) to the ``shared`` event."""
+def _record_share(room, state, event, command: commands.Share, user, now, outcome) -> None:
+    """Keep the share's text; the ``shared`` event becomes the full one (``frames.Shared``:
+    the text, the author's name, the time)."""
     author = state.participant(event["participant_id"])
     share = Share.objects.create(
         meeting_id=room.meeting_id,
@@ -72,29 +96,29 @@ def _record_share(room, state, event, command: rules.Share, user, now, outcome) 
         content_warning=event["content_warning"],
         created_at=now,
     )
-    event.update(
-        display_name=share.display_name,
-        text=share.text,
-        created_at=share.created_at.isoformat(),
+    outcome.events[outcome.events.index(event)] = frames.complete_shared(
+        event, share.display_name, share.text, share.created_at.isoformat()
     )
     if safety.is_crisis(room, command.text):
         safety.crisis_share(room.meeting, user)
-        opened = rules.OpenAlert(
+        opened = OpenAlert(
             "crisis_share",
             author.display_name,
             author.participant_id,
             share_id=share.share_id,
             user_id=author.user_id,
         )
-        outcome.state, _ = rules.apply(outcome.state, rules.SYSTEM, opened, now)
+        outcome.state, _ = rules.apply(outcome.state, SYSTEM, opened, now)
         alert = outcome.state.alerts[-1]
         outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
         frame = snapshots.alert_frame(outcome.state, alert)
         outcome.send_privately(broadcasts.moderators_group(room.meeting_id), [frame])
 
 
-def _record_reaction(room, event, actor: Actor, user, now) -> None:
-    event["participant_id"] = actor.participant_id
+def _record_reaction(room, event, actor: Actor, user, now, outcome) -> None:
+    outcome.events[outcome.events.index(event)] = frames.complete_reaction(
+        event, actor.participant_id
+    )
     share = Share.objects.filter(meeting_id=room.meeting_id, share_id=event["share_id"]).first()
     if share is not None:
         Reaction.objects.get_or_create(
@@ -109,7 +133,7 @@ def _record_hidden(room, state, event, user, now, outcome) -> None:
     """Mark the share hidden and tell its author alone, privately."""
     mark_hidden(room.meeting_id, event["share_id"], user, now)
     meta = state.share(event["share_id"])
-    frame = {"type": "your_share_hidden", "share_id": event["share_id"]}
+    frame = frames.YourShareHidden(event["share_id"]).frame()
     outcome.send_privately(
         broadcasts.participant_group(room.meeting_id, meta.participant_id), [frame]
     )
@@ -122,7 +146,7 @@ def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
         mute = snapshots.mute_of(room.meeting_id, muted)
     else:
         mute = {"scope": "meeting", "until": None}
-    frame = {"type": "mute", **mute}
+    frame = frames.Mute(**mute).frame()
     outcome.send_privately(
         broadcasts.participant_group(room.meeting_id, muted.participant_id), [frame]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from meetings.room.rules import RoomState
+from meetings.room.values import RoomState
 
 
 @dataclass

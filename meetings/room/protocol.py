@@ -1,11 +1,12 @@
 """The talking circle's client frames, parsed and checked at the edge.
 
-Every frame a client may send is declared once, in ``CLIENT_FRAMES``: its type, the
-command it becomes and the fields it carries. ``parse_client_frame`` turns a decoded
-JSON value into that command, or raises ``Refused("bad_request")`` naming what is wrong.
-Only the types are checked here, and that text is text a database can keep: no text
-field (nor the ref) may hold a NUL or an unpaired surrogate (JSON's ``"\\ud800"``), which
-PostgreSQL refuses and no UTF-8 frame can carry back, just as the HTTP forms refuse them.
+Every frame a client may send is declared once, in ``meetings.room.frames.CLIENT_FRAMES``:
+its type and the command it becomes, whose fields are the frame's. ``parse_client_frame``
+turns a decoded JSON value into that command, or raises ``Refused("bad_request")``
+naming what is wrong. Only the types are checked here, and that text is text a database
+can keep: no text field (nor the ref) may hold a NUL or an unpaired surrogate (JSON's
+``"\\ud800"``), which PostgreSQL refuses and no UTF-8 frame can carry back, just as the
+HTTP forms refuse them.
 What the values mean (ranges, lengths, who may do it) is for the rules.
 
 A frame is a JSON object ``{"type": ..., "ref": ...?, **fields}``. ``ref`` is an optional
@@ -26,141 +27,18 @@ the same ``error`` again. Frames refused before the room looked at them (malform
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from meetings.room.rules import (
-    AcknowledgeSupport,
-    ClearAway,
-    Command,
-    End,
-    EndTurn,
-    Extend,
-    Grant,
-    Hide,
-    Lock,
-    LowerHand,
-    Move,
-    Mute,
-    NeedSupport,
-    Nudge,
-    Pass,
-    Pause,
-    RaiseHand,
-    React,
-    Refused,
-    Remind,
-    Remove,
-    Resume,
-    SetMode,
-    SetTurnSeconds,
-    Share,
-    Skip,
-    Start,
-    StartRound,
-    SupportClosed,
-    Sync,
-    Unlock,
-    Unmute,
-)
-
-MAX_REF_CHARS = 64
+from meetings.room import frames
+from meetings.room.commands import ClientCommand
+from meetings.room.frames import CLIENT_FRAMES, FieldSpec
+from meetings.room.limits import MAX_REF_CHARS
+from meetings.room.rules import Refused
 
 # What no text field may hold: NUL (PostgreSQL refuses it in text; the forms refuse it
 # too) and any surrogate code point (a JSON escape left unpaired: it has no UTF-8 form).
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
-
-@dataclass(frozen=True)
-class Report:
-    """A participant reports a share to the moderators; the store files it, not ``apply``."""
-
-    share_id: int
-    reason: str
-    note: str = ""
-
-
-ClientCommand = Command | Report
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of a frame: its name, its JSON type (int or str) and whether it must be given.
-
-    An optional field left out takes the command's default.
-    """
-
-    name: str
-    kind: type
-    required: bool = True
-
-
-_PARTICIPANT_ID = FieldSpec("participant_id", int)
-_SHARE_ID = FieldSpec("share_id", int)
-
-CLIENT_FRAMES: dict[str, tuple[type, tuple[FieldSpec, ...]]] = {
-    "sync": (Sync, ()),
-    "raise_hand": (RaiseHand, ()),
-    "lower_hand": (LowerHand, ()),
-    "share": (
-        Share,
-        (FieldSpec("text", str), FieldSpec("content_warning", str, required=False)),
-    ),
-    "end_turn": (EndTurn, ()),
-    "pass": (Pass, ()),
-    "react": (React, (_SHARE_ID, FieldSpec("kind", str))),
-    "report": (
-        Report,
-        (_SHARE_ID, FieldSpec("reason", str), FieldSpec("note", str, required=False)),
-    ),
-    "need_support": (NeedSupport, (FieldSpec("note", str, required=False),)),
-    "support_closed": (SupportClosed, ()),
-    "start": (Start, ()),
-    "pause": (Pause, ()),
-    "resume": (Resume, ()),
-    "end": (End, ()),
-    "start_round": (StartRound, (FieldSpec("order", str, required=False),)),
-    "set_mode": (SetMode, (FieldSpec("mode", str),)),
-    "set_turn_seconds": (SetTurnSeconds, (FieldSpec("seconds", int),)),
-    "extend": (Extend, (FieldSpec("seconds", int, required=False),)),
-    "grant": (Grant, (_PARTICIPANT_ID,)),
-    "skip": (Skip, ()),
-    "move": (Move, (_PARTICIPANT_ID, FieldSpec("position", int))),
-    "mute": (Mute, (_PARTICIPANT_ID,)),
-    "unmute": (Unmute, (_PARTICIPANT_ID,)),
-    "remove": (Remove, (_PARTICIPANT_ID,)),
-    "lock": (Lock, ()),
-    "unlock": (Unlock, ()),
-    "hide": (Hide, (_SHARE_ID,)),
-    "nudge": (Nudge, (FieldSpec("text_id", str),)),
-    "remind": (Remind, (FieldSpec("text", str),)),
-    "acknowledge_support": (AcknowledgeSupport, (FieldSpec("alert_id", int),)),
-    "clear_away": (ClearAway, (_PARTICIPANT_ID,)),
-}
-
-# Frames the server sends to one person (or to the room's facilitators) only, without a
-# seq, and the fields each carries. docs/protocol.md describes them.
-PRIVATE_FRAMES: dict[str, tuple[str, ...]] = {
-    "error": ("code", "message", "ref"),
-    "resources": ("reason", "text", "links", "alert_id"),
-    "support_alert": (
-        "alert_id",
-        "reason",
-        "participant_id",
-        "display_name",
-        "note",
-        "share_id",
-        "created_at",
-        "holds_piece",
-    ),
-    "support_acknowledged": ("alert_id", "by"),
-    "reported": ("share_id", "ref"),
-    "your_share_hidden": ("share_id",),
-    "mute": ("scope", "until"),
-    "removed": ("reason",),
-    "nudge": ("text_id", "text"),
-    "nudged": ("participant_id", "ref"),
-}
 
 _KIND_NAMES = {int: "a whole number", str: "text"}
 
@@ -191,14 +69,14 @@ def ref_of(data: object) -> str | None:
 
 def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
     """The frame that tells a client its command was refused."""
-    return {"type": "error", "code": code, "message": message, "ref": ref}
+    return frames.Error(code, message, ref).frame()
 
 
 def ack_frame(ref: str, seq: int | None, repeat: bool = False) -> dict[str, Any]:
     """The frame that tells a client its command (sent with ``ref``) was applied: once its
     state reaches ``seq`` (None: the command made no event) it shows the command's
     effect. ``repeat``: it had been applied before, and nothing was done again."""
-    return {"type": "ack", "ref": ref, "seq": seq, "repeat": repeat}
+    return frames.Ack(ref, seq, repeat).frame()
 
 
 def is_storable_text(value: str) -> bool:

@@ -8,31 +8,10 @@ applies the idempotent ``Expire(turn_id)`` (see ``next_deadline``); a second try
 no-op. No share text ever lives in the state: the rules only validate it.
 
 Events are dicts ``{"type": ..., "seq": n, **payload}``; ``seq`` rises by exactly one per
-event. Datetimes in payloads are ISO 8601 strings. The event types and their payloads:
-
-    room                 status, mode, locked, turn_seconds
-    joined               participant (as ``participant_public``)
-    participant_updated  participant (a connected person's name or role changed)
-    left                 participant_id
-    seating              participants (ids in seat order, removed people left out)
-    hand_raised          participant_id, queue
-    hand_lowered         participant_id, queue
-    queue                queue
-    turn_started         participant_id, turn_id, deadline, queue
-    turn_ended           participant_id, turn_id, reason
-    turn_paused          participant_id, turn_id, deadline (None), remaining
-    turn_resumed         participant_id, turn_id, deadline, remaining (None)
-    turn_extended        participant_id, turn_id, deadline, remaining
-    shared               share_id, participant_id, turn_id, content_warning
-    reaction             share_id, kind, count
-    share_hidden         share_id
-    participant_muted    participant_id
-    participant_unmuted  participant_id
-    participant_removed  participant_id
-    agreement_reminder   text (a facilitator reminds the room of one group agreement)
-
-``turn_ended`` reasons: ended, passed, skipped, granted_away, muted, removed, timeout,
-disconnected, room_ended.
+event. ``meetings.room.frames`` declares every event type and its fields; the rules emit
+them through ``_Change.emit``. The values live in ``meetings.room.values``, the commands in
+``meetings.room.commands``, what people may see in ``meetings.room.public`` and the rules
+every state keeps in ``meetings.room.invariants``.
 
 Choices made where the brief was silent:
 
@@ -70,26 +49,71 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-REACTION_KINDS = ("heard", "thanks", "me_too", "strength")
-MODES = ("round", "queue")
-STATUSES = ("open", "live", "paused", "ended")
-ROLES = ("member", "facilitator", "host", "staff")
-MIN_TURN_SECONDS = 30
-MAX_TURN_SECONDS = 1800
-DEFAULT_TURN_SECONDS = 180
-DEFAULT_EXTEND_SECONDS = 60
-MAX_EXTEND_SECONDS = 600
-GRACE_SECONDS = 30
-AWAY_QUEUE_SECONDS = 300
-ALERT_REASONS = ("need_support", "crisis_share")
-MAX_SHARE_CHARS = 4000
-MAX_CONTENT_WARNING_CHARS = 200
-MAX_REMINDER_CHARS = 300
-ROUND_ORDERS = ("seating", "not_shared_first")
+from meetings.room import frames
+from meetings.room.commands import (
+    AcknowledgeSupport,
+    Actor,
+    ClearAway,
+    Command,
+    Disconnect,
+    End,
+    EndTurn,
+    Expire,
+    Extend,
+    Grant,
+    Hide,
+    Join,
+    Lock,
+    LowerHand,
+    Move,
+    Mute,
+    OpenAlert,
+    Pass,
+    Pause,
+    RaiseHand,
+    React,
+    Remind,
+    Remove,
+    Resume,
+    SetMode,
+    SetTurnSeconds,
+    Share,
+    Skip,
+    Start,
+    StartRound,
+    SupportClosed,
+    Sync,
+    Unlock,
+    Unmute,
+)
+from meetings.room.limits import (
+    AWAY_QUEUE_SECONDS,
+    GRACE_SECONDS,
+    MAX_CONTENT_WARNING_CHARS,
+    MAX_EXTEND_SECONDS,
+    MAX_REMINDER_CHARS,
+    MAX_SHARE_CHARS,
+    MAX_TURN_SECONDS,
+    MIN_TURN_SECONDS,
+)
+from meetings.room.public import holder_public, not_shared_yet, participant_public, room_public
+from meetings.room.values import (
+    ALERT_REASONS,
+    MODES,
+    REACTION_KINDS,
+    ROLES,
+    ROUND_ORDERS,
+    Holder,
+    Participant,
+    RoomState,
+    ShareMeta,
+    SupportAlert,
+    iso,
+)
 
 REFUSAL_MESSAGES = {
     "bad_request": "That request wasn't understood.",
@@ -117,626 +141,6 @@ class Refused(Exception):
         self.code = code
         self.message = message or REFUSAL_MESSAGES[code]
         super().__init__(f"{code}: {self.message}")
-
-
-class InvariantViolation(Exception):
-    """The state breaks a rule that every reachable state keeps: a bug, never a user error."""
-
-
-# --- Values ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Participant:
-    """A person in the room: ``seat`` orders the circle, ``connections`` counts open sockets."""
-
-    participant_id: int
-    user_id: int
-    display_name: str
-    role: str
-    seat: int
-    connections: int = 0
-    muted: bool = False
-    removed: bool = False
-    away: bool = False
-    away_at: datetime | None = None
-    leave_queue_at: datetime | None = None
-
-    @property
-    def present(self) -> bool:
-        return self.connections > 0 and not self.removed
-
-    @property
-    def can_moderate(self) -> bool:
-        return self.role != "member"
-
-    @property
-    def can_hold_piece(self) -> bool:
-        return self.present and not self.muted
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Who holds the talking piece, and until when.
-
-    While live ``deadline`` is set; while paused it is None and ``remaining`` holds the
-    seconds left. ``grace_deadline`` is set while the room is live and the holder has no
-    connection. ``held``: the holder asked for support and their dialog is open, so their
-    clock is stopped (no ``deadline``, ``remaining`` kept) even in a live room.
-    """
-
-    participant_id: int
-    turn_id: int
-    deadline: datetime | None
-    remaining: float | None
-    grace_deadline: datetime | None
-    held: bool = False
-
-
-@dataclass(frozen=True)
-class SupportAlert:
-    """A support request (or a crisis share) the facilitators must acknowledge.
-
-    ``participant_id`` is None for someone who asked without ever being seated. Once
-    acknowledged, ``acknowledged_by`` names the facilitator (participant id, name) and the
-    note is dropped: the safety event moderation recorded keeps it.
-    """
-
-    alert_id: int
-    reason: str
-    participant_id: int | None
-    display_name: str
-    created_at: datetime
-    note: str = ""
-    share_id: int | None = None
-    acknowledged_by: tuple[int, str] | None = None
-    user_id: int | None = None  # never shown: only so a deleted account's alerts are forgotten
-
-
-@dataclass(frozen=True)
-class ShareMeta:
-    """What the room knows about a share: never its text. ``reactions`` holds (pid, kind)."""
-
-    share_id: int
-    participant_id: int
-    turn_id: int
-    hidden: bool = False
-    reactions: frozenset[tuple[int, str]] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class RoomState:
-    """All the room remembers between commands; the store keeps it as JSON (``to_json``)."""
-
-    status: str = "open"
-    mode: str = "round"
-    locked: bool = False
-    turn_seconds: int = DEFAULT_TURN_SECONDS
-    seq: int = 0
-    participants: tuple[Participant, ...] = ()
-    queue: tuple[int, ...] = ()
-    holder: Holder | None = None
-    shares: tuple[ShareMeta, ...] = ()
-    alerts: tuple[SupportAlert, ...] = ()
-    next_participant_id: int = 1
-    next_turn_id: int = 1
-    next_share_id: int = 1
-    next_alert_id: int = 1
-
-    def participant(self, participant_id: object) -> Participant | None:
-        return next((p for p in self.participants if p.participant_id == participant_id), None)
-
-    def participant_for_user(self, user_id: int) -> Participant | None:
-        return next((p for p in self.participants if p.user_id == user_id), None)
-
-    def share(self, share_id: object) -> ShareMeta | None:
-        return next((s for s in self.shares if s.share_id == share_id), None)
-
-    def alert(self, alert_id: object) -> SupportAlert | None:
-        return next((a for a in self.alerts if a.alert_id == alert_id), None)
-
-    def to_json(self) -> dict[str, Any]:
-        """The state as JSON-safe values, for a database JSON column."""
-        return {**self.core_to_json(), "shares": [share_to_json(s) for s in self.shares]}
-
-    def core_to_json(self) -> dict[str, Any]:
-        """``to_json`` without the shares, which grow all meeting long: the store keeps
-        them in a column of their own and writes only the ones a command changed."""
-        return {
-            "status": self.status,
-            "mode": self.mode,
-            "locked": self.locked,
-            "turn_seconds": self.turn_seconds,
-            "seq": self.seq,
-            "participants": [_participant_to_json(p) for p in self.participants],
-            "queue": list(self.queue),
-            "holder": None if self.holder is None else _holder_to_json(self.holder),
-            "alerts": [_alert_to_json(a) for a in self.alerts],
-            "next_participant_id": self.next_participant_id,
-            "next_turn_id": self.next_turn_id,
-            "next_share_id": self.next_share_id,
-            "next_alert_id": self.next_alert_id,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RoomState:
-        """The state ``to_json`` wrote, exactly."""
-        return cls(
-            status=data["status"],
-            mode=data["mode"],
-            locked=data["locked"],
-            turn_seconds=data["turn_seconds"],
-            seq=data["seq"],
-            participants=tuple(_participant_from_json(p) for p in data["participants"]),
-            queue=tuple(data["queue"]),
-            holder=None if data["holder"] is None else _holder_from_json(data["holder"]),
-            shares=tuple(_share_from_json(s) for s in data["shares"]),
-            alerts=tuple(_alert_from_json(a) for a in data.get("alerts", ())),
-            next_participant_id=data["next_participant_id"],
-            next_turn_id=data["next_turn_id"],
-            next_share_id=data["next_share_id"],
-            next_alert_id=data.get("next_alert_id", 1),
-        )
-
-
-def _participant_to_json(participant: Participant) -> dict[str, Any]:
-    return {
-        "participant_id": participant.participant_id,
-        "user_id": participant.user_id,
-        "display_name": participant.display_name,
-        "role": participant.role,
-        "seat": participant.seat,
-        "connections": participant.connections,
-        "muted": participant.muted,
-        "removed": participant.removed,
-        "away": participant.away,
-        "away_at": _iso(participant.away_at),
-        "leave_queue_at": _iso(participant.leave_queue_at),
-    }
-
-
-def _participant_from_json(data: dict[str, Any]) -> Participant:
-    """A participant as ``_participant_to_json`` wrote it (rows from before issue 11 have
-    no away fields)."""
-    return Participant(
-        **{key: data[key] for key in _PARTICIPANT_KEYS},
-        away=data.get("away", False),
-        away_at=_from_iso(data.get("away_at")),
-        leave_queue_at=_from_iso(data.get("leave_queue_at")),
-    )
-
-
-_PARTICIPANT_KEYS = (
-    "participant_id",
-    "user_id",
-    "display_name",
-    "role",
-    "seat",
-    "connections",
-    "muted",
-    "removed",
-)
-
-
-def _alert_to_json(alert: SupportAlert) -> dict[str, Any]:
-    return {
-        "alert_id": alert.alert_id,
-        "reason": alert.reason,
-        "participant_id": alert.participant_id,
-        "display_name": alert.display_name,
-        "created_at": _iso(alert.created_at),
-        "note": alert.note,
-        "share_id": alert.share_id,
-        "acknowledged_by": None if alert.acknowledged_by is None else list(alert.acknowledged_by),
-        "user_id": alert.user_id,
-    }
-
-
-def _alert_from_json(data: dict[str, Any]) -> SupportAlert:
-    by = data["acknowledged_by"]
-    return SupportAlert(
-        alert_id=data["alert_id"],
-        reason=data["reason"],
-        participant_id=data["participant_id"],
-        display_name=data["display_name"],
-        created_at=_from_iso(data["created_at"]),
-        note=data["note"],
-        share_id=data["share_id"],
-        acknowledged_by=None if by is None else (by[0], by[1]),
-        user_id=data.get("user_id"),
-    )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _holder_to_json(holder: Holder) -> dict[str, Any]:
-    return {
-        "participant_id": holder.participant_id,
-        "turn_id": holder.turn_id,
-        "deadline": _iso(holder.deadline),
-        "remaining": holder.remaining,
-        "grace_deadline": _iso(holder.grace_deadline),
-        "held": holder.held,
-    }
-
-
-def _holder_from_json(data: dict[str, Any]) -> Holder:
-    return Holder(
-        participant_id=data["participant_id"],
-        turn_id=data["turn_id"],
-        deadline=_from_iso(data["deadline"]),
-        remaining=data["remaining"],
-        grace_deadline=_from_iso(data["grace_deadline"]),
-        held=data.get("held", False),
-    )
-
-
-def share_to_json(share: ShareMeta) -> dict[str, Any]:
-    return {
-        "share_id": share.share_id,
-        "participant_id": share.participant_id,
-        "turn_id": share.turn_id,
-        "hidden": share.hidden,
-        "reactions": [list(reaction) for reaction in sorted(share.reactions)],
-    }
-
-
-def _share_from_json(data: dict[str, Any]) -> ShareMeta:
-    return ShareMeta(
-        share_id=data["share_id"],
-        participant_id=data["participant_id"],
-        turn_id=data["turn_id"],
-        hidden=data["hidden"],
-        reactions=frozenset((pid, kind) for pid, kind in data["reactions"]),
-    )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who issues a command: a participant, or the system (timers, the server) when None."""
-
-    participant_id: int | None
-
-    @property
-    def is_system(self) -> bool:
-        return self.participant_id is None
-
-
-SYSTEM = Actor(None)
-
-
-# --- Commands ----------------------------------------------------------------------------
-# Anyone connected.
-
-
-@dataclass(frozen=True)
-class Sync:
-    """Ask for a fresh snapshot; changes nothing."""
-
-
-@dataclass(frozen=True)
-class RaiseHand:
-    pass
-
-
-@dataclass(frozen=True)
-class LowerHand:
-    pass
-
-
-@dataclass(frozen=True)
-class Share:
-    text: str
-    content_warning: str = ""
-
-
-@dataclass(frozen=True)
-class EndTurn:
-    pass
-
-
-@dataclass(frozen=True)
-class Pass:
-    pass
-
-
-@dataclass(frozen=True)
-class React:
-    share_id: int
-    kind: str
-
-
-@dataclass(frozen=True)
-class NeedSupport:
-    """Validated by ``check_need_support`` and handled by the store, which then applies
-    ``OpenAlert``; ``apply`` refuses it."""
-
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class SupportClosed:
-    """The person closed the support dialog: a clock held for their request runs again."""
-
-
-# Facilitators, hosts and staff.
-
-
-@dataclass(frozen=True)
-class Start:
-    pass
-
-
-@dataclass(frozen=True)
-class Pause:
-    pass
-
-
-@dataclass(frozen=True)
-class Resume:
-    pass
-
-
-@dataclass(frozen=True)
-class End:
-    pass
-
-
-@dataclass(frozen=True)
-class StartRound:
-    order: str = "seating"
-
-
-@dataclass(frozen=True)
-class SetMode:
-    mode: str
-
-
-@dataclass(frozen=True)
-class SetTurnSeconds:
-    seconds: int
-
-
-@dataclass(frozen=True)
-class Extend:
-    seconds: int = DEFAULT_EXTEND_SECONDS
-
-
-@dataclass(frozen=True)
-class Grant:
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Skip:
-    pass
-
-
-@dataclass(frozen=True)
-class Move:
-    participant_id: int
-    position: int
-
-
-@dataclass(frozen=True)
-class Mute:
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Unmute:
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Remove:
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Lock:
-    pass
-
-
-@dataclass(frozen=True)
-class Unlock:
-    pass
-
-
-@dataclass(frozen=True)
-class Hide:
-    share_id: int
-
-
-@dataclass(frozen=True)
-class Nudge:
-    """A private word to the holder: checked by ``check_nudge``, sent by the store;
-    ``apply`` refuses it."""
-
-    text_id: str
-
-
-@dataclass(frozen=True)
-class AcknowledgeSupport:
-    """A facilitator has seen a support alert; every facilitator is told who did."""
-
-    alert_id: int
-
-
-@dataclass(frozen=True)
-class ClearAway:
-    """Take someone who is not connected out of the queue now."""
-
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Remind:
-    """Remind the room of one line of the group agreements (checked by the store first)."""
-
-    text: str
-
-
-# Connection lifecycle and timers, issued by the server.
-
-
-@dataclass(frozen=True)
-class Join:
-    user_id: int
-    display_name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Disconnect:
-    participant_id: int
-
-
-@dataclass(frozen=True)
-class Expire:
-    turn_id: int
-
-
-@dataclass(frozen=True)
-class OpenAlert:
-    """The server opens a support alert (a support request, over the socket or HTTP, or a
-    crisis share). ``participant_id`` is None for someone never seated in the room. A
-    request from the holder of a live turn holds their clock (``hold``)."""
-
-    reason: str
-    display_name: str
-    participant_id: int | None = None
-    note: str = ""
-    share_id: int | None = None
-    user_id: int | None = None
-
-
-Command = (
-    Sync
-    | RaiseHand
-    | LowerHand
-    | Share
-    | EndTurn
-    | Pass
-    | React
-    | NeedSupport
-    | SupportClosed
-    | Start
-    | Pause
-    | Resume
-    | End
-    | StartRound
-    | SetMode
-    | SetTurnSeconds
-    | Extend
-    | Grant
-    | Skip
-    | Move
-    | Mute
-    | Unmute
-    | Remove
-    | Lock
-    | Unlock
-    | Hide
-    | Nudge
-    | Remind
-    | AcknowledgeSupport
-    | ClearAway
-    | Join
-    | Disconnect
-    | Expire
-    | OpenAlert
-)
-
-
-# --- Public views ------------------------------------------------------------------------
-
-
-def participant_public(participant: Participant) -> dict[str, Any]:
-    """What everyone in the room may see of a participant (never their user id)."""
-    return {
-        "participant_id": participant.participant_id,
-        "display_name": participant.display_name,
-        "role": participant.role,
-        "present": participant.present,
-        "muted": participant.muted,
-        "away": participant.away,
-    }
-
-
-def public_state(state: RoomState) -> dict[str, Any]:
-    """The snapshot sent on connect and on sync; events then bring it up to date."""
-    return {
-        "seq": state.seq,
-        "room": _room_public(state),
-        "holder": None if state.holder is None else _holder_public(state.holder),
-        "queue": list(state.queue),
-        "participants": [participant_public(p) for p in _seated(state)],
-    }
-
-
-def _room_public(state: RoomState) -> dict[str, Any]:
-    return {
-        "status": state.status,
-        "mode": state.mode,
-        "locked": state.locked,
-        "turn_seconds": state.turn_seconds,
-    }
-
-
-def _holder_public(holder: Holder) -> dict[str, Any]:
-    return {
-        "participant_id": holder.participant_id,
-        "turn_id": holder.turn_id,
-        "deadline": _iso(holder.deadline),
-        "remaining": holder.remaining,
-    }
-
-
-def alert_public(alert: SupportAlert) -> dict[str, Any]:
-    """What facilitators are shown of a support alert (the ``support_alert`` frame's
-    fields); ``holds_piece`` is filled in by whoever knows the state it was opened in."""
-    return {
-        "alert_id": alert.alert_id,
-        "reason": alert.reason,
-        "participant_id": alert.participant_id,
-        "display_name": alert.display_name,
-        "note": alert.note,
-        "share_id": alert.share_id,
-        "created_at": _iso(alert.created_at),
-    }
-
-
-def open_alerts(state: RoomState) -> list[dict[str, Any]]:
-    """The support alerts nobody has acknowledged yet, oldest first (facilitators only)."""
-    return [
-        {**alert_public(a), "holds_piece": _held_for(state, a.participant_id)}
-        for a in state.alerts
-        if a.acknowledged_by is None
-    ]
-
-
-def _held_for(state: RoomState, participant_id: int | None) -> bool:
-    holder = state.holder
-    return holder is not None and holder.held and holder.participant_id == participant_id
-
-
-def not_shared_yet(state: RoomState) -> list[int]:
-    """Who in the room has not shared in this meeting yet, in seat order (facilitators
-    only ever see this; nothing measures how long anyone spoke)."""
-    shared = {share.participant_id for share in state.shares}
-    return [p.participant_id for p in _seated(state) if p.participant_id not in shared]
-
-
-def _seated(state: RoomState) -> list[Participant]:
-    """Everyone not removed, in seat order."""
-    return sorted((p for p in state.participants if not p.removed), key=lambda p: p.seat)
 
 
 def next_deadline(state: RoomState) -> tuple[int, datetime] | None:
@@ -839,10 +243,16 @@ class _Change:
             shares=tuple(share if s.share_id == share.share_id else s for s in self.state.shares)
         )
 
-    def emit(self, event_type: str, **payload: Any) -> None:
+    def emit(self, event: frames.Event) -> None:
         seq = self.state.seq + 1
         self.update(seq=seq)
-        self.events.append({"type": event_type, "seq": seq, **payload})
+        self.events.append(event.frame(seq))
+
+    def emit_rules_part(self, event_class: type[frames.Event], **payload: Any) -> None:
+        """Emit an event whose ``FILLED_BY_STORE`` fields only the store knows."""
+        seq = self.state.seq + 1
+        self.update(seq=seq)
+        self.events.append(frames.rules_part(event_class, seq, **payload))
 
 
 class _Who(enum.Enum):
@@ -939,7 +349,7 @@ def _advance(change: _Change) -> None:
     state = change.state
     if state.status != "live" or state.holder is not None:
         return
-    ready = (pid for pid in state.queue if _may_hold(state, pid))
+    ready = (pid for pid in state.queue if state.may_hold(pid))
     next_holder = next(ready, None)
     if next_holder is not None:
         _start_turn(change, next_holder)
@@ -948,11 +358,6 @@ def _advance(change: _Change) -> None:
 def _is_present(state: RoomState, participant_id: int) -> bool:
     participant = state.participant(participant_id)
     return participant is not None and participant.present
-
-
-def _may_hold(state: RoomState, participant_id: int) -> bool:
-    participant = state.participant(participant_id)
-    return participant is not None and participant.can_hold_piece
 
 
 def _start_turn(change: _Change, participant_id: int) -> None:
@@ -966,11 +371,12 @@ def _start_turn(change: _Change, participant_id: int) -> None:
         queue=queue,
     )
     change.emit(
-        "turn_started",
-        participant_id=participant_id,
-        turn_id=turn_id,
-        deadline=_iso(deadline),
-        queue=list(queue),
+        frames.TurnStarted(
+            participant_id=participant_id,
+            turn_id=turn_id,
+            deadline=iso(deadline),
+            queue=list(queue),
+        )
     )
 
 
@@ -980,10 +386,9 @@ def _end_turn(change: _Change, reason: str) -> None:
         return
     change.update(holder=None)
     change.emit(
-        "turn_ended",
-        participant_id=holder.participant_id,
-        turn_id=holder.turn_id,
-        reason=reason,
+        frames.TurnEnded(
+            participant_id=holder.participant_id, turn_id=holder.turn_id, reason=reason
+        )
     )
 
 
@@ -995,7 +400,7 @@ def _end_turn_of(change: _Change, participant_id: int, reason: str) -> None:
 def _set_queue(change: _Change, queue: tuple[int, ...]) -> None:
     if queue != change.state.queue:
         change.update(queue=queue)
-        change.emit("queue", queue=list(queue))
+        change.emit(frames.Queue(queue=list(queue)))
 
 
 def _start_round(change: _Change, order: str = "seating") -> None:
@@ -1004,7 +409,7 @@ def _start_round(change: _Change, order: str = "seating") -> None:
     state = change.state
     queue = tuple(
         p.participant_id
-        for p in _seated(state)
+        for p in state.seated()
         if p.can_hold_piece and not _holds(state, p.participant_id)
     )
     if order == "not_shared_first":
@@ -1014,13 +419,13 @@ def _start_round(change: _Change, order: str = "seating") -> None:
 
 
 def _emit_room(change: _Change) -> None:
-    change.emit("room", **_room_public(change.state))
+    change.emit(frames.RoomChanged(**room_public(change.state)))
 
 
-def _emit_holder(change: _Change, event_type: str) -> None:
+def _emit_holder(change: _Change, event_class: type[frames.Event]) -> None:
     holder = change.state.holder
     if holder is not None:
-        change.emit(event_type, **_holder_public(holder))
+        change.emit(event_class(**holder_public(holder)))
 
 
 # --- Connections ---------------------------------------------------------------------------
@@ -1059,7 +464,7 @@ def _seat_newcomer(change: _Change, command: Join) -> None:
         participants=(*state.participants, newcomer),
         next_participant_id=newcomer.participant_id + 1,
     )
-    change.emit("joined", participant=participant_public(newcomer))
+    change.emit(frames.Joined(participant=participant_public(newcomer)))
 
 
 def _reconnect(change: _Change, known: Participant, command: Join) -> None:
@@ -1074,9 +479,9 @@ def _reconnect(change: _Change, known: Participant, command: Join) -> None:
     )
     change.put_participant(returning)
     if not known.present:
-        change.emit("joined", participant=participant_public(returning))
+        change.emit(frames.Joined(participant=participant_public(returning)))
     elif participant_public(returning) != participant_public(known):
-        change.emit("participant_updated", participant=participant_public(returning))
+        change.emit(frames.ParticipantUpdated(participant=participant_public(returning)))
     holder = change.state.holder
     if holder is not None and holder.participant_id == known.participant_id:
         change.update(holder=replace(holder, grace_deadline=None))
@@ -1100,7 +505,7 @@ def _disconnect(change: _Change, _acting: None, command: Disconnect) -> None:
             leave_queue_at=change.now + timedelta(seconds=AWAY_QUEUE_SECONDS),
         )
     )
-    change.emit("left", participant_id=leaving.participant_id)
+    change.emit(frames.Left(participant_id=leaving.participant_id))
     holder = change.state.holder
     if (
         state.status == "live"
@@ -1146,7 +551,7 @@ def _apply_away_deadlines(change: _Change) -> None:
             )
         )
         if now_away:
-            change.emit("participant_away", participant_id=p.participant_id)
+            change.emit(frames.ParticipantAway(participant_id=p.participant_id))
         if queue_due:
             leaving_queue.add(p.participant_id)
     if leaving_queue:
@@ -1168,7 +573,7 @@ def _raise_hand(change: _Change, me: Participant, _command: RaiseHand) -> None:
         return
     queue = (*state.queue, me.participant_id)
     change.update(queue=queue)
-    change.emit("hand_raised", participant_id=me.participant_id, queue=list(queue))
+    change.emit(frames.HandRaised(participant_id=me.participant_id, queue=list(queue)))
 
 
 def _lower_hand(change: _Change, me: Participant, _command: LowerHand) -> None:
@@ -1177,7 +582,7 @@ def _lower_hand(change: _Change, me: Participant, _command: LowerHand) -> None:
         return
     queue = _without(state.queue, me.participant_id)
     change.update(queue=queue)
-    change.emit("hand_lowered", participant_id=me.participant_id, queue=list(queue))
+    change.emit(frames.HandLowered(participant_id=me.participant_id, queue=list(queue)))
 
 
 def _share(change: _Change, me: Participant, command: Share) -> None:
@@ -1190,8 +595,8 @@ def _share(change: _Change, me: Participant, command: Share) -> None:
     _check_share_text(command)
     share = ShareMeta(state.next_share_id, me.participant_id, state.holder.turn_id)
     change.update(shares=(*state.shares, share), next_share_id=share.share_id + 1)
-    change.emit(
-        "shared",
+    change.emit_rules_part(
+        frames.Shared,
         share_id=share.share_id,
         participant_id=share.participant_id,
         turn_id=share.turn_id,
@@ -1239,7 +644,7 @@ def _react(change: _Change, me: Participant, command: React) -> None:
     share = replace(share, reactions=share.reactions | {reaction})
     change.put_share(share)
     count = sum(1 for _, kind in share.reactions if kind == command.kind)
-    change.emit("reaction", share_id=share.share_id, kind=command.kind, count=count)
+    change.emit_rules_part(frames.Reaction, share_id=share.share_id, kind=command.kind, count=count)
 
 
 # --- The room, run by moderators -----------------------------------------------------------
@@ -1280,7 +685,7 @@ def _pause(change: _Change, _acting: Participant, _command: Pause) -> None:
         change.update(
             holder=replace(holder, deadline=None, remaining=remaining, grace_deadline=None)
         )
-        _emit_holder(change, "turn_paused")
+        _emit_holder(change, frames.TurnPaused)
     elif holder is not None and holder.held:
         # Already stopped for a support request: only the grace waits for resume too.
         change.update(holder=replace(holder, grace_deadline=None))
@@ -1311,7 +716,7 @@ def _resume(change: _Change, _acting: Participant, _command: Resume) -> None:
                 grace_deadline=grace,
             )
         )
-        _emit_holder(change, "turn_resumed")
+        _emit_holder(change, frames.TurnResumed)
 
 
 def _end(change: _Change, _acting: Participant | None, _command: End) -> None:
@@ -1351,7 +756,7 @@ def _extend(change: _Change, _acting: Participant, command: Extend) -> None:
     elif holder.remaining is not None:
         holder = replace(holder, remaining=holder.remaining + command.seconds)
     change.update(holder=holder)
-    _emit_holder(change, "turn_extended")
+    _emit_holder(change, frames.TurnExtended)
 
 
 def _set_locked(change: _Change, locked: bool) -> None:
@@ -1410,7 +815,7 @@ def _moved(ids: tuple[int, ...], participant_id: int, position: int) -> tuple[in
 def _move_seat(change: _Change, participant_id: int, position: int) -> None:
     """Reseat the circle with the person at ``position``; seats stay 0..n-1, removed last."""
     state = change.state
-    seated = tuple(p.participant_id for p in _seated(state))
+    seated = tuple(p.participant_id for p in state.seated())
     order = _moved(seated, participant_id, position)
     if order == seated:
         return
@@ -1419,7 +824,7 @@ def _move_seat(change: _Change, participant_id: int, position: int) -> None:
     change.update(
         participants=tuple(replace(p, seat=seats[p.participant_id]) for p in state.participants)
     )
-    change.emit("seating", participants=list(order))
+    change.emit(frames.Seating(participants=list(order)))
 
 
 # --- People, moderated --------------------------------------------------------------------
@@ -1432,7 +837,7 @@ def _mute(change: _Change, _acting: Participant, command: Mute) -> None:
     if target.muted:
         return
     change.put_participant(replace(target, muted=True))
-    change.emit("participant_muted", participant_id=target.participant_id)
+    change.emit(frames.ParticipantMuted(participant_id=target.participant_id))
     _set_queue(change, _without(change.state.queue, target.participant_id))
     _end_turn_of(change, target.participant_id, "muted")
 
@@ -1441,7 +846,7 @@ def _unmute(change: _Change, _acting: Participant, command: Unmute) -> None:
     target = _target(change.state, command.participant_id)
     if target.muted:
         change.put_participant(replace(target, muted=False))
-        change.emit("participant_unmuted", participant_id=target.participant_id)
+        change.emit(frames.ParticipantUnmuted(participant_id=target.participant_id))
 
 
 def _remove(change: _Change, acting: Participant | None, command: Remove) -> None:
@@ -1458,7 +863,7 @@ def _remove(change: _Change, acting: Participant | None, command: Remove) -> Non
     change.put_participant(
         replace(target, removed=True, connections=0, away=False, away_at=None, leave_queue_at=None)
     )
-    change.emit("participant_removed", participant_id=target.participant_id)
+    change.emit(frames.ParticipantRemoved(participant_id=target.participant_id))
     _set_queue(change, _without(change.state.queue, target.participant_id))
     _end_turn_of(change, target.participant_id, "removed")
 
@@ -1469,7 +874,7 @@ def _hide(change: _Change, _acting: Participant | None, command: Hide) -> None:
         raise Refused("not_found", "That share isn't in this circle.")
     if not share.hidden:
         change.put_share(replace(share, hidden=True))
-        change.emit("share_hidden", share_id=share.share_id)
+        change.emit(frames.ShareHidden(share_id=share.share_id))
 
 
 def _remind(change: _Change, _acting: Participant, command: Remind) -> None:
@@ -1477,7 +882,7 @@ def _remind(change: _Change, _acting: Participant, command: Remind) -> None:
         raise Refused("bad_request", "Choose one of the group agreements to remind the room of.")
     if len(command.text) > MAX_REMINDER_CHARS:
         raise Refused("too_long", f"A reminder can be up to {MAX_REMINDER_CHARS} characters.")
-    change.emit("agreement_reminder", text=command.text.strip())
+    change.emit(frames.AgreementReminder(text=command.text.strip()))
 
 
 def _acknowledge_support(change: _Change, acting: Participant, command: AcknowledgeSupport) -> None:
@@ -1533,7 +938,7 @@ def _hold_clock(change: _Change, participant_id: int) -> None:
         return
     remaining = max(0.0, (holder.deadline - change.now).total_seconds())
     change.update(holder=replace(holder, held=True, deadline=None, remaining=remaining))
-    _emit_holder(change, "turn_paused")
+    _emit_holder(change, frames.TurnPaused)
 
 
 def _support_closed(change: _Change, me: Participant, _command: SupportClosed) -> None:
@@ -1552,7 +957,7 @@ def _support_closed(change: _Change, me: Participant, _command: SupportClosed) -
             remaining=None,
         )
     )
-    _emit_holder(change, "turn_resumed")
+    _emit_holder(change, frames.TurnResumed)
 
 
 _RULES: dict[type, _Rule] = {
@@ -1589,118 +994,3 @@ _RULES: dict[type, _Rule] = {
     ClearAway: _Rule(_clear_away, _Who.MODERATOR),
     OpenAlert: _Rule(_open_alert, _Who.SERVER, runs_when_ended=True),
 }
-
-
-# --- Invariants ----------------------------------------------------------------------------
-
-
-def check_invariants(state: RoomState) -> None:
-    """Raise ``InvariantViolation`` if ``state`` breaks a rule every reachable state keeps.
-
-    That ``seq`` counts every event ever emitted is for the caller to check: only it sees
-    the events.
-    """
-    _check_room(state)
-    _check_participants(state)
-    _check_queue(state)
-    _check_holder(state)
-    _check_shares(state)
-    _check_alerts(state)
-
-
-def _expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise InvariantViolation(message)
-
-
-def _check_room(state: RoomState) -> None:
-    _expect(state.status in STATUSES, f"unknown status {state.status!r}")
-    _expect(state.mode in MODES, f"unknown mode {state.mode!r}")
-    _expect(
-        MIN_TURN_SECONDS <= state.turn_seconds <= MAX_TURN_SECONDS,
-        f"turn_seconds {state.turn_seconds} out of range",
-    )
-    _expect(state.seq >= 0, "seq is negative")
-
-
-def _check_participants(state: RoomState) -> None:
-    ids = [p.participant_id for p in state.participants]
-    _expect(len(set(ids)) == len(ids), "participant ids repeat")
-    _expect(all(0 < pid < state.next_participant_id for pid in ids), "participant id unallocated")
-    users = [p.user_id for p in state.participants]
-    _expect(len(set(users)) == len(users), "a user has two participants")
-    seats = [p.seat for p in state.participants]
-    _expect(len(set(seats)) == len(seats), "two participants share a seat")
-    for p in state.participants:
-        _expect(p.role in ROLES, f"participant {p.participant_id} has unknown role")
-        _expect(p.connections >= 0, f"participant {p.participant_id} has negative connections")
-        _expect(not p.removed or p.connections == 0, f"removed {p.participant_id} is connected")
-        if p.present:
-            _expect(
-                not p.away and p.away_at is None and p.leave_queue_at is None,
-                f"participant {p.participant_id} is here and away",
-            )
-
-
-def _check_queue(state: RoomState) -> None:
-    _expect(len(set(state.queue)) == len(state.queue), "someone is twice in the queue")
-    for pid in state.queue:
-        participant = state.participant(pid)
-        _expect(participant is not None, f"unknown participant {pid} in the queue")
-        _expect(not participant.removed, f"removed participant {pid} in the queue")
-        _expect(not participant.muted, f"muted participant {pid} in the queue")
-    if state.status == "live" and state.holder is None:
-        waiting = [pid for pid in state.queue if _may_hold(state, pid)]
-        _expect(not waiting, f"the piece is free while {waiting} wait for it")
-
-
-def _check_holder(state: RoomState) -> None:
-    holder = state.holder
-    if holder is None:
-        return
-    _expect(state.status in ("live", "paused"), f"a holder in a {state.status} room")
-    _expect(holder.participant_id not in state.queue, "the holder is in the queue")
-    _expect(holder.turn_id < state.next_turn_id, "the turn id was never allocated")
-    participant = state.participant(holder.participant_id)
-    _expect(participant is not None, "the holder is unknown")
-    _expect(not participant.removed, "a removed participant holds the piece")
-    _expect(not participant.muted, "a muted participant holds the piece")
-    if state.status == "live" and holder.held:
-        _expect(holder.deadline is None, "a held turn has a deadline")
-        _expect(holder.remaining is not None, "a held turn has no remaining time")
-        _expect(
-            (holder.grace_deadline is None) == participant.present,
-            "grace is set exactly while a live holder is away",
-        )
-    elif state.status == "live":
-        _expect(holder.deadline is not None, "a live turn has no deadline")
-        _expect(holder.remaining is None, "a live turn has frozen time")
-        _expect(
-            (holder.grace_deadline is None) == participant.present,
-            "grace is set exactly while a live holder is away",
-        )
-    else:
-        _expect(holder.deadline is None, "a paused turn has a deadline")
-        _expect(holder.remaining is not None, "a paused turn has no remaining time")
-        _expect(holder.grace_deadline is None, "a paused turn has a grace deadline")
-
-
-def _check_alerts(state: RoomState) -> None:
-    ids = [a.alert_id for a in state.alerts]
-    _expect(len(set(ids)) == len(ids), "alert ids repeat")
-    _expect(all(0 < aid < state.next_alert_id for aid in ids), "alert id unallocated")
-    for alert in state.alerts:
-        _expect(alert.reason in ALERT_REASONS, f"alert {alert.alert_id} has unknown reason")
-        _expect(
-            alert.acknowledged_by is None or not alert.note,
-            f"acknowledged alert {alert.alert_id} kept its note",
-        )
-
-
-def _check_shares(state: RoomState) -> None:
-    ids = [s.share_id for s in state.shares]
-    _expect(len(set(ids)) == len(ids), "share ids repeat")
-    _expect(all(0 < sid < state.next_share_id for sid in ids), "share id unallocated")
-    for share in state.shares:
-        kinds = {kind for _, kind in share.reactions}
-        _expect(kinds <= set(REACTION_KINDS), f"share {share.share_id} has unknown reactions")

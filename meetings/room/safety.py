@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from circles.rendering import crisis_resource_lines
+from meetings.room import frames
 from meetings.room.limits import MAX_NOTE_CHARS as MAX_NOTE_CHARS  # the store checks notes
 from meetings.room.rules import Refused
 from moderation.actions import file_report, record_action, record_safety_event
@@ -41,13 +42,7 @@ def resources(meeting, reason: str, alert_id: int | None) -> dict[str, Any]:
     """The private ``resources`` frame: the circle's crisis resources, as text and as
     lines of links (the same ones the room page and the circle page show)."""
     text = meeting.circle.crisis_resources_text
-    return {
-        "type": "resources",
-        "reason": reason,
-        "text": text,
-        "links": crisis_resource_lines(text),
-        "alert_id": alert_id,
-    }
+    return frames.Resources(reason, text, crisis_resource_lines(text), alert_id).frame()
 
 
 def need_support(meeting, user, note: str) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from meetings.room import rules
+from meetings.room import frames, public, rules
 from meetings.room.models import Share
-from meetings.room.rules import Participant, RoomState
+from meetings.room.values import REACTION_KINDS, Participant, RoomState, ShareMeta, SupportAlert
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -22,12 +22,12 @@ def encode(frame: dict[str, Any]) -> str:
 def snapshot(meeting_id: int, state: RoomState, participant_id: int | None) -> dict[str, Any]:
     """The ``state`` frame for one participant: the public state, who they are, and the
     shares (with their text) that are still visible."""
-    frame = {"type": "state", **rules.public_state(state)}
+    frame = {"type": frames.State.TYPE, **public.public_state(state)}
     me = state.participant(participant_id)
     frame["you"] = None if me is None else _you(me, meeting_id)
     if me is not None and me.can_moderate:
-        frame["not_shared_yet"] = rules.not_shared_yet(state)
-        frame["support_alerts"] = rules.open_alerts(state)
+        frame["not_shared_yet"] = public.not_shared_yet(state)
+        frame["support_alerts"] = public.open_alerts(state)
     metas = {meta.share_id: meta for meta in state.shares if not meta.hidden}
     shares = Share.objects.filter(
         meeting_id=meeting_id, share_id__in=list(metas), hidden_at__isnull=True
@@ -64,7 +64,7 @@ def mute_of(meeting_id: int, me: Participant) -> dict[str, Any]:
     return {"scope": "meeting", "until": None}
 
 
-def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -> dict[str, Any]:
+def _share_public(share: Share, meta: ShareMeta, me: Participant | None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for _pid, kind in meta.reactions:
         counts[kind] = counts.get(kind, 0) + 1
@@ -76,14 +76,14 @@ def _share_public(share: Share, meta: rules.ShareMeta, me: Participant | None) -
         "text": share.text,
         "content_warning": share.content_warning,
         "created_at": share.created_at.isoformat(),
-        "reactions": {kind: counts[kind] for kind in rules.REACTION_KINDS if kind in counts},
+        "reactions": {kind: counts[kind] for kind in REACTION_KINDS if kind in counts},
         "my_reactions": mine,
     }
 
 
-def alert_frame(state: RoomState, alert: rules.SupportAlert) -> dict[str, Any]:
-    opened = next(a for a in rules.open_alerts(state) if a["alert_id"] == alert.alert_id)
-    return {"type": "support_alert", **opened}
+def alert_frame(state: RoomState, alert: SupportAlert) -> dict[str, Any]:
+    opened = next(a for a in public.open_alerts(state) if a["alert_id"] == alert.alert_id)
+    return frames.SupportAlert(**opened).frame()
 
 
 def timer_of(state: RoomState) -> list | None:

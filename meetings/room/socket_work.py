@@ -12,8 +12,10 @@ from django.conf import settings
 
 from hearth.cache import count_in_window
 from meetings.room import broadcasts, presence, rules, snapshots, store
+from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
-from meetings.room.rules import Actor, Refused
+from meetings.room.rules import Refused
+from meetings.room.values import RoomState
 
 log = logging.getLogger("hearth.room")
 
@@ -38,7 +40,7 @@ def leave(meeting_id: int, participant_id: int, connection_id: int):
 
 
 def snapshot(meeting_id: int, participant_id: int):
-    state = store.load_state(meeting_id) or rules.RoomState()
+    state = store.load_state(meeting_id) or RoomState()
     return snapshots.snapshot(meeting_id, state, participant_id), snapshots.timer_of(state)
 
 
@@ -66,7 +68,7 @@ def handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
         command, ref = parse_client_frame(data)
     except Refused as refusal:
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
-    if isinstance(command, rules.Sync):
+    if isinstance(command, Sync):
         return [], snapshot(meeting_id, participant_id), []
     with broadcasts.collecting_broadcasts() as outbox:
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from meetings.room.rules import RoomState
+from meetings.room.values import RoomState
 
 # Each process remembers the last committed state it read or wrote of each room, with the
 # row's revision: while the revision is unchanged, the state need not travel from the

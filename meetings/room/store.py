@@ -2,7 +2,7 @@
 
 Every change to a room goes through ``execute`` (or ``join``, ``leave``, ``expire``, which
 call it): one transaction that locks the meeting's ``Room`` row, reads the rules'
-``RoomState`` from it, runs the command (``commands.run``: ``rules.apply`` and the side
+``RoomState`` from it, runs the command (``command_work.run``: ``rules.apply`` and the side
 effects), saves the new state, and queues the broadcast after commit
 (``broadcasts.after_commit``). The database is the single source of truth, so any number
 of server processes can serve one room; ``seq`` is assigned by the rules under the lock,
@@ -32,11 +32,33 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import broadcasts, commands, effects, rules, safety, snapshots, state_cache
+from meetings.room import (
+    broadcasts,
+    command_work,
+    effects,
+    frames,
+    rules,
+    safety,
+    snapshots,
+    state_cache,
+    state_json,
+)
+from meetings.room.commands import (
+    SYSTEM,
+    Actor,
+    ClientCommand,
+    Command,
+    Disconnect,
+    Expire,
+    Join,
+    NeedSupport,
+    Report,
+    Sync,
+)
 from meetings.room.models import CommandRecord, Room, Share
 from meetings.room.outcome import Outcome
-from meetings.room.protocol import ClientCommand, Report
-from meetings.room.rules import Actor, Refused, RoomState
+from meetings.room.rules import Refused
+from meetings.room.values import RoomState
 
 log = logging.getLogger("hearth.room")
 
@@ -113,7 +135,7 @@ def _json(value):
 def execute(
     meeting_id: int,
     actor: Actor,
-    command: ClientCommand | rules.Command,
+    command: ClientCommand | Command,
     *,
     user=None,
     now: datetime | None = None,
@@ -129,7 +151,7 @@ def execute(
     again (the same ``Refused``, or an ``Outcome`` with ``repeat``).
     """
     now = now or timezone.now()
-    if isinstance(command, rules.Sync):
+    if isinstance(command, Sync):
         state = load_state(meeting_id) or RoomState()
         return Outcome(state, replies=[snapshots.snapshot(meeting_id, state, actor.participant_id)])
     started = time.perf_counter()
@@ -140,7 +162,7 @@ def execute(
             room, state = _lock_room(meeting_id)
             if key is not None and not _claim(meeting_id, key, fingerprint, now):
                 return _answer_again(room, state, command, key, fingerprint)
-            outcome = commands.run(room, state, actor, command, user, now)
+            outcome = command_work.run(room, state, actor, command, user, now)
             if outcome.state is not state:
                 _save(room, state, outcome.state, now)
             broadcasts.after_commit(meeting_id, outcome)
@@ -204,8 +226,8 @@ def _answer_again(room, state, command, key, fingerprint: str) -> Outcome:
         raise _Repeated(record.code, record.message)
     replies = []
     if isinstance(command, Report):
-        replies.append({"type": "reported", "share_id": command.share_id})
-    elif isinstance(command, rules.NeedSupport):  # the resources again, never a new alert
+        replies.append(frames.Reported(command.share_id).frame())
+    elif isinstance(command, NeedSupport):  # the resources again, never a new alert
         theirs = [
             alert.alert_id
             for alert in state.alerts
@@ -272,15 +294,15 @@ def _shares_update(before: tuple, after: tuple) -> tuple[str, list]:
     """
     changed = [i for i, (old, new) in enumerate(zip(before, after, strict=False)) if old is not new]
     if connection.vendor != "postgresql" or len(after) < len(before) or len(changed) > 1:
-        return "%s", [json.dumps([rules.share_to_json(share) for share in after])]
+        return "%s", [json.dumps([state_json.share_to_json(share) for share in after])]
     sql, params = "shares", []
     for index in changed:
         sql = f"jsonb_set({sql}, %s, %s::jsonb)"
-        params += [[str(index)], json.dumps(rules.share_to_json(after[index]))]
+        params += [[str(index)], json.dumps(state_json.share_to_json(after[index]))]
     added = after[len(before) :]
     if added:
         sql = f"{sql} || %s::jsonb"
-        params.append(json.dumps([rules.share_to_json(share) for share in added]))
+        params.append(json.dumps([state_json.share_to_json(share) for share in added]))
     return sql, params
 
 
@@ -294,9 +316,9 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
     Raises ``Refused("removed")`` for someone removed from this meeting and
     ``Refused("locked")`` / ``Refused("closed")`` for a locked or ended room.
     """
-    command = rules.Join(user_id=user.pk, display_name=user.display_name, role=role)
+    command = Join(user_id=user.pk, display_name=user.display_name, role=role)
     with transaction.atomic():
-        outcome = execute(meeting_id, rules.SYSTEM, command, user=user, now=now)
+        outcome = execute(meeting_id, SYSTEM, command, user=user, now=now)
         participant = outcome.state.participant_for_user(user.pk)
         frame = snapshots.snapshot(meeting_id, outcome.state, participant.participant_id)
     return participant, frame, outcome
@@ -305,7 +327,7 @@ def join(meeting_id: int, user, role: str, now: datetime | None = None):
 def leave(meeting_id: int, participant_id: int, now: datetime | None = None) -> None:
     """One connection of the participant closed. Safe to repeat past zero connections."""
     try:
-        execute(meeting_id, rules.SYSTEM, rules.Disconnect(participant_id), now=now)
+        execute(meeting_id, SYSTEM, Disconnect(participant_id), now=now)
     except Refused:
         log.info("room leave ignored meeting=%s participant=%s", meeting_id, participant_id)
 
@@ -320,7 +342,7 @@ def expire(meeting_id: int, turn_id: int, now: datetime | None = None) -> Outcom
     ).exists()
     if not due:
         return None
-    return execute(meeting_id, rules.SYSTEM, rules.Expire(turn_id), now=now)
+    return execute(meeting_id, SYSTEM, Expire(turn_id), now=now)
 
 
 def expire_due(now: datetime | None = None) -> int:

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from meetings.room import rules, store
-from meetings.room.commands import SupportRequest
+from meetings.room import store
+from meetings.room.command_work import SupportRequest
+from meetings.room.commands import SYSTEM, End, Hide, Mute, Remove, Unmute
 from meetings.room.models import Room, Share
 from meetings.room.outcome import Outcome
 from meetings.room.rules import Refused
@@ -18,7 +19,7 @@ from meetings.room.rules import Refused
 
 def end_room(meeting_id: int, now: datetime | None = None) -> Outcome:
     """End the room as the system (its scheduled close): safe to repeat."""
-    return store.execute(meeting_id, rules.SYSTEM, rules.End(), now=now)
+    return store.execute(meeting_id, SYSTEM, End(), now=now)
 
 
 def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> Outcome | None:
@@ -27,9 +28,7 @@ def remove_user(meeting_id: int, user_id: int, now: datetime | None = None) -> O
     participant = state and state.participant_for_user(user_id)
     if participant is None:
         return None
-    return store.execute(
-        meeting_id, rules.SYSTEM, rules.Remove(participant.participant_id), now=now
-    )
+    return store.execute(meeting_id, SYSTEM, Remove(participant.participant_id), now=now)
 
 
 def remove_from_live_rooms(user_id: int, circle_id: int, now: datetime | None = None) -> int:
@@ -60,10 +59,10 @@ def set_muted_in_live_rooms(
         participant = state and state.participant_for_user(user_id)
         if participant is None:
             continue
-        command = rules.Mute if muted else rules.Unmute
+        command = Mute if muted else Unmute
         try:
             outcome = store.execute(
-                meeting_id, rules.SYSTEM, command(participant.participant_id), now=now
+                meeting_id, SYSTEM, command(participant.participant_id), now=now
             )
         except Refused:
             continue
@@ -78,7 +77,7 @@ def hide_share(meeting_id: int, share_id: int, user=None, now: datetime | None =
     """
     now = now or timezone.now()
     try:
-        store.execute(meeting_id, rules.SYSTEM, rules.Hide(share_id), user=user, now=now)
+        store.execute(meeting_id, SYSTEM, Hide(share_id), user=user, now=now)
     except Refused as refusal:
         if refusal.code != "room_not_live":
             raise
@@ -112,5 +111,5 @@ def ask_for_support(meeting_id: int, user, note: str = "", now: datetime | None 
     """Someone who may see the room page asks for support without the socket: record the
     safety event, open the alert (holding their clock if they hold the piece) and tell
     every connected facilitator at once. Returns the alert's id."""
-    outcome = store.execute(meeting_id, rules.SYSTEM, SupportRequest(note), user=user, now=now)
+    outcome = store.execute(meeting_id, SYSTEM, SupportRequest(note), user=user, now=now)
     return outcome.replies[0]["alert_id"]

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from circles.models import Membership
 from meetings.models import Meeting
-from meetings.room import broadcasts, rules, store, system
+from meetings.room import broadcasts, store, system
+from meetings.room.commands import SYSTEM, Actor, Mute, RaiseHand, Start
 from meetings.room.models import CommandRecord, Share
 from tests.e2e.helpers import log_in, open_meeting
 from tests.meetings.room.conftest import agree
@@ -57,8 +58,8 @@ def milo_holds(transactional_db):
     with broadcasts.collecting_broadcasts():  # nobody is connected to hear them
         store.join(meeting.pk, people["fern"], "facilitator")
         store.join(meeting.pk, people["milo"], "member")
-        store.execute(meeting.pk, rules.Actor(2), rules.RaiseHand())
-        store.execute(meeting.pk, rules.Actor(1), rules.Start())
+        store.execute(meeting.pk, Actor(2), RaiseHand())
+        store.execute(meeting.pk, Actor(1), Start())
         store.leave(meeting.pk, 1)
         store.leave(meeting.pk, 2)
     return meeting
@@ -147,7 +148,7 @@ def test_a_share_refused_after_the_reconnect_gives_the_words_back_with_the_reaso
     share(milo, words)
     expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
     with broadcasts.collecting_broadcasts():  # Milo is offline: his next state will tell him
-        store.execute(meeting.pk, rules.SYSTEM, rules.Mute(2))  # meanwhile, he is muted
+        store.execute(meeting.pk, SYSTEM, Mute(2))  # meanwhile, he is muted
     milo.evaluate("window.__offline = false")
 
     status = milo.locator("#share-outbox")

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from hearth.logs import JsonFormatter
 from meetings.room import rules, store
-from meetings.room.rules import Actor
+from meetings.room.commands import Actor, NeedSupport, Start
 from moderation.models import Report
 from tests.moderation.room_sockets import live_room
 
@@ -99,7 +99,7 @@ def test_a_room_command_is_one_line_with_meeting_seq_command_outcome_and_duratio
     with caplog.at_level(logging.INFO, logger="hearth.room"):
         meeting = live_room(circle, facilitator, member, other_member, text="Hello")
         with pytest.raises(rules.Refused) as refused:
-            store.execute(meeting.pk, Actor(3), rules.Start(), user=other_member)
+            store.execute(meeting.pk, Actor(3), Start(), user=other_member)
     commands = [line for line in lines(caplog) if line["event"] == "room.command"]
     assert [(line["command"], line["outcome"], line["seq"]) for line in commands][-3:] == [
         ("Start", "ok", commands[-2]["seq"] - 1),
@@ -115,7 +115,7 @@ def test_a_planted_share_and_note_appear_in_no_log_line(
 ):
     with caplog.at_level(logging.DEBUG):
         meeting = live_room(circle, facilitator, member, other_member, text=SECRET_SHARE)
-        store.execute(meeting.pk, Actor(3), rules.NeedSupport(note=SECRET_NOTE), user=other_member)
+        store.execute(meeting.pk, Actor(3), NeedSupport(note=SECRET_NOTE), user=other_member)
         client.force_login(other_member)
         client.post(
             reverse("moderation:report"),

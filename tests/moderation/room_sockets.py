@@ -9,9 +9,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from hearth.asgi import application
-from meetings.room import rules, store
+from meetings.room import store
+from meetings.room.commands import Actor, RaiseHand, Share, Start
 from meetings.room.models import Room
-from meetings.room.rules import Actor
 from meetings.wellbeing.actions import confirm_meeting_agreement
 from moderation.models import ModerationAction, Report
 from tests.meetings.room.conftest import RECEIVE_TIMEOUT, Socket, make_meeting, run
@@ -37,9 +37,9 @@ def live_room(circle, facilitator, author, other, text=SHARE_TEXT):
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, author, "member")
     store.join(meeting.pk, other, "member")
-    store.execute(meeting.pk, Actor(2), rules.RaiseHand())
-    store.execute(meeting.pk, Actor(1), rules.Start(), user=facilitator)
-    store.execute(meeting.pk, Actor(2), rules.Share(text, ""), user=author)
+    store.execute(meeting.pk, Actor(2), RaiseHand())
+    store.execute(meeting.pk, Actor(1), Start(), user=facilitator)
+    store.execute(meeting.pk, Actor(2), Share(text, ""), user=author)
     return meeting
 
 

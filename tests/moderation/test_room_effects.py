@@ -13,10 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import rules, store, system
+from meetings.room import commands, store, system
+from meetings.room.commands import Actor, Hide, Pause, RaiseHand, React, Start
+from meetings.room.commands import Report as ReportFrame
 from meetings.room.models import Share
-from meetings.room.protocol import Report as ReportFrame
-from meetings.room.rules import Actor
 from meetings.room.tasks import purge_expired_shares
 from moderation.actions import (
     end_expired_restrictions,
@@ -243,17 +243,17 @@ def test_the_purge_leaves_a_share_only_in_the_report_snapshot(
     store.execute(
         meeting.pk,
         Actor(AUTHOR),
-        rules.Share(f"I want to disappear, {planted}.", f"cw {planted}"),
+        commands.Share(f"I want to disappear, {planted}.", f"cw {planted}"),
         user=member,
     )
-    store.execute(meeting.pk, Actor(OTHER), rules.React(2, "heard"), user=other_member)
+    store.execute(meeting.pk, Actor(OTHER), React(2, "heard"), user=other_member)
     store.execute(
         meeting.pk,
         Actor(OTHER),
         ReportFrame(2, "at_risk", "Please check on them."),
         user=other_member,
     )
-    store.execute(meeting.pk, Actor(1), rules.Hide(2), user=facilitator)
+    store.execute(meeting.pk, Actor(1), Hide(2), user=facilitator)
     assert SafetyEvent.objects.filter(kind="crisis_match").exists()
     assert _columns_holding(planted) == [
         ("meetings_share", "content_warning"),
@@ -299,10 +299,10 @@ def test_queue_actions_reach_a_room_that_is_not_live_right_now(
     meeting = open_meeting(circle, facilitator, member, other_member)
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
-    store.execute(meeting.pk, Actor(AUTHOR), rules.RaiseHand())
+    store.execute(meeting.pk, Actor(AUTHOR), RaiseHand())
     if before == "paused":
-        store.execute(meeting.pk, Actor(1), rules.Start(), user=facilitator)
-        store.execute(meeting.pk, Actor(1), rules.Pause(), user=facilitator)
+        store.execute(meeting.pk, Actor(1), Start(), user=facilitator)
+        store.execute(meeting.pk, Actor(1), Pause(), user=facilitator)
     report = file_report(other_member, target=member, reason="spam", circle=circle)
     handle_report(report, host, action, hours=1, message="Spam.")
     seated = store.load_state(meeting.pk).participant(AUTHOR)

@@ -8,9 +8,9 @@ reports as they were. A host of another circle never gets in (4403).
 
 import pytest
 
-from meetings.room import rules, store
+from meetings.room import store
+from meetings.room.commands import SYSTEM, Actor, Lock, Mute, Pause
 from meetings.room.models import Share
-from meetings.room.rules import Actor
 from moderation.models import ModerationAction, Report
 from tests.moderation.room_sockets import async_counts, connect, live_room, open_meeting, run
 
@@ -21,15 +21,15 @@ OTHER = 3
 
 
 def _mute_author(meeting):
-    store.execute(meeting.pk, rules.SYSTEM, rules.Mute(AUTHOR))
+    store.execute(meeting.pk, SYSTEM, Mute(AUTHOR))
 
 
 def _pause(meeting):
-    store.execute(meeting.pk, Actor(1), rules.Pause())
+    store.execute(meeting.pk, Actor(1), Pause())
 
 
 def _lock(meeting):
-    store.execute(meeting.pk, Actor(1), rules.Lock())
+    store.execute(meeting.pk, Actor(1), Lock())
 
 
 # command: (frame fields, setup before anyone connects, the event it broadcasts,

@@ -117,9 +117,6 @@ const handlers = {
   turn_ended(state) {
     state.holder = null;
   },
-  turn_timer(state, e) {
-    state.holder = { participant_id: e.participant_id, turn_id: e.turn_id, deadline: e.deadline, remaining: e.remaining };
-  },
   shared(state, e) {
     if (state.not_shared_yet) state.not_shared_yet = state.not_shared_yet.filter((id) => id !== e.participant_id);
     state.shares.push({
@@ -165,9 +162,17 @@ const handlers = {
 handlers.participant_updated = handlers.joined;
 handlers.hand_raised = handlers.queue;
 handlers.hand_lowered = handlers.queue;
-handlers.turn_paused = handlers.turn_timer;
-handlers.turn_resumed = handlers.turn_timer;
-handlers.turn_extended = handlers.turn_timer;
+handlers.turn_paused = turnTimer;
+handlers.turn_resumed = turnTimer;
+handlers.turn_extended = turnTimer;
+
+// The broadcast events this client applies: exactly meetings.room.frames.EVENTS
+// (tests/js/room_state_frames.test.mjs checks it).
+export const EVENT_TYPES = Object.keys(handlers);
+
+function turnTimer(state, e) {
+  state.holder = { participant_id: e.participant_id, turn_id: e.turn_id, deadline: e.deadline, remaining: e.remaining };
+}
 
 function setMuted(state, participantId, muted) {
   const p = person(state, participantId);

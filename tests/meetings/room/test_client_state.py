@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from meetings.room import rules, snapshots, store
-from meetings.room.rules import Actor, Refused
+from meetings.room import snapshots, store
+from meetings.room.commands import SYSTEM, Actor, Disconnect, Expire, Join, Share
+from meetings.room.rules import Refused
 from tests.meetings.room.conftest import make_meeting
 from tests.meetings.room.test_store import _commands
 
@@ -37,15 +38,15 @@ def record_walk(meeting, people, seed, steps=120):
         actor_pid = rng.choice(sorted(users))
         if state.holder is not None and rng.random() < 0.3:
             actor_pid = state.holder.participant_id
-            command = rules.Share("Said <em>plainly</em> & kept as text.", rng.choice(["", "cw"]))
+            command = Share("Said <em>plainly</em> & kept as text.", rng.choice(["", "cw"]))
         if command == "join":
             user, role = rng.choice(people)
-            command = rules.Join(user.pk, user.display_name, role)
-        system = isinstance(command, rules.Expire | rules.Disconnect | rules.Join)
+            command = Join(user.pk, user.display_name, role)
+        system = isinstance(command, Expire | Disconnect | Join)
         try:
             outcome = store.execute(
                 meeting.pk,
-                rules.SYSTEM if system else Actor(actor_pid),
+                SYSTEM if system else Actor(actor_pid),
                 command,
                 user=users[actor_pid],
                 now=now,

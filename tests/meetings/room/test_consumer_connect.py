@@ -9,7 +9,7 @@ from django.utils import timezone
 from circles.models import Circle, Membership
 from meetings.models import Meeting
 from meetings.room import store
-from meetings.room.rules import SYSTEM, Remove
+from meetings.room.commands import SYSTEM, Remove
 from tests.meetings.room.conftest import make_meeting, run
 
 

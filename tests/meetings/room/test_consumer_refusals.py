@@ -2,7 +2,7 @@
 
 import json
 
-from meetings.room.rules import MAX_SHARE_CHARS
+from meetings.room.limits import MAX_SHARE_CHARS
 from tests.meetings.room.conftest import run
 
 

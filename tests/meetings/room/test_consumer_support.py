@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from circles.models import Membership
-from meetings.room import rules, store, system
+from meetings.room import public, store, system
 from moderation.models import ModerationAction
 from tests.meetings.room.conftest import run
 from tests.meetings.room.test_consumer_commands import (
@@ -72,7 +72,7 @@ def test_every_facilitator_hears_who_acknowledged_an_alert(
     entry = ModerationAction.objects.get(action="room.support.acknowledged")
     assert (entry.actor, entry.target_user, entry.meeting_id) == (host, member, meeting.pk)
     assert entry.extra["alert_id"] == 1
-    assert rules.open_alerts(store.load_state(meeting.pk)) == []
+    assert public.open_alerts(store.load_state(meeting.pk)) == []
 
 
 def test_a_member_cannot_acknowledge_an_alert(meeting, facilitator, member, open_socket):

@@ -9,10 +9,20 @@ import time_machine
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from meetings.room import broadcasts, rules, store
+from meetings.room import broadcasts, commands, store
+from meetings.room.commands import (
+    Actor,
+    End,
+    Grant,
+    LowerHand,
+    NeedSupport,
+    RaiseHand,
+    React,
+    Report,
+    Start,
+)
 from meetings.room.models import CommandRecord, Room, Share
-from meetings.room.protocol import Report
-from meetings.room.rules import Actor, Refused
+from meetings.room.rules import Refused
 from meetings.room.tasks import purge_expired_shares
 from moderation.models import Report as ReportRow
 from moderation.models import SafetyEvent
@@ -29,8 +39,8 @@ def live_room(circle, facilitator, member, other_member):
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
     store.join(meeting.pk, other_member, "member")
-    store.execute(meeting.pk, MILO, rules.RaiseHand())
-    store.execute(meeting.pk, FERN, rules.Start())
+    store.execute(meeting.pk, MILO, RaiseHand())
+    store.execute(meeting.pk, FERN, Start())
     return meeting
 
 
@@ -39,22 +49,22 @@ def room_seq(meeting):
 
 
 def test_a_share_sent_twice_with_the_same_ref_is_kept_once(live_room, member):
-    first = store.execute(live_room.pk, MILO, rules.Share("Once."), user=member, ref="s1")
+    first = store.execute(live_room.pk, MILO, commands.Share("Once."), user=member, ref="s1")
     seq = room_seq(live_room)
-    again = store.execute(live_room.pk, MILO, rules.Share("Once."), user=member, ref="s1")
+    again = store.execute(live_room.pk, MILO, commands.Share("Once."), user=member, ref="s1")
     assert (first.repeat, first.seq) == (False, seq)
     assert (again.repeat, again.seq, again.events) == (True, seq, [])
     assert room_seq(live_room) == seq
-    store.execute(live_room.pk, OLIVE, rules.RaiseHand())
-    later = store.execute(live_room.pk, MILO, rules.Share("Once."), user=member, ref="s1")
+    store.execute(live_room.pk, OLIVE, RaiseHand())
+    later = store.execute(live_room.pk, MILO, commands.Share("Once."), user=member, ref="s1")
     assert later.repeat
     assert later.seq == room_seq(live_room) > seq  # the room's seq now, past the share's
     assert Share.objects.filter(meeting=live_room).count() == 1
 
 
 def test_the_same_share_without_a_ref_is_two_shares(live_room, member):
-    store.execute(live_room.pk, MILO, rules.Share("Twice."), user=member)
-    store.execute(live_room.pk, MILO, rules.Share("Twice."), user=member)
+    store.execute(live_room.pk, MILO, commands.Share("Twice."), user=member)
+    store.execute(live_room.pk, MILO, commands.Share("Twice."), user=member)
     assert Share.objects.filter(meeting=live_room).count() == 2
     assert not CommandRecord.objects.exists()
 
@@ -63,44 +73,44 @@ def test_a_re_sent_refusal_is_refused_again_even_when_it_would_now_pass(
     live_room, member, other_member
 ):
     with pytest.raises(Refused) as first:
-        store.execute(live_room.pk, OLIVE, rules.Share("Too soon."), user=other_member, ref="o1")
-    store.execute(live_room.pk, FERN, rules.Grant(3))  # now Olive holds the piece
+        store.execute(live_room.pk, OLIVE, commands.Share("Too soon."), user=other_member, ref="o1")
+    store.execute(live_room.pk, FERN, Grant(3))  # now Olive holds the piece
     with pytest.raises(Refused) as again:
-        store.execute(live_room.pk, OLIVE, rules.Share("Too soon."), user=other_member, ref="o1")
+        store.execute(live_room.pk, OLIVE, commands.Share("Too soon."), user=other_member, ref="o1")
     assert first.value.code == again.value.code == "not_your_turn"
     assert again.value.message == first.value.message
     assert not Share.objects.filter(meeting=live_room).exists()
-    store.execute(live_room.pk, OLIVE, rules.Share("Now."), user=other_member, ref="o2")
+    store.execute(live_room.pk, OLIVE, commands.Share("Now."), user=other_member, ref="o2")
     assert Share.objects.filter(meeting=live_room).count() == 1
 
 
 def test_a_ref_belongs_to_one_participant(live_room, member, facilitator):
-    store.execute(live_room.pk, MILO, rules.Share("Mine."), user=member, ref="same")
-    outcome = store.execute(live_room.pk, FERN, rules.React(1, "heard"), ref="same")
+    store.execute(live_room.pk, MILO, commands.Share("Mine."), user=member, ref="same")
+    outcome = store.execute(live_room.pk, FERN, React(1, "heard"), ref="same")
     assert not outcome.repeat
     assert outcome.events[0]["type"] == "reaction"
 
 
 def test_a_ref_used_again_for_another_command_is_refused_and_changes_nothing(live_room):
-    store.execute(live_room.pk, OLIVE, rules.RaiseHand(), ref="h1")
+    store.execute(live_room.pk, OLIVE, RaiseHand(), ref="h1")
     seq = room_seq(live_room)
     with pytest.raises(Refused) as refusal:
-        store.execute(live_room.pk, OLIVE, rules.LowerHand(), ref="h1")
+        store.execute(live_room.pk, OLIVE, LowerHand(), ref="h1")
     assert refusal.value.code == "bad_request"
     assert room_seq(live_room) == seq
     assert 3 in store.load_state(live_room.pk).queue
 
 
 def test_a_command_that_changed_nothing_is_still_answered_as_applied(live_room):
-    store.execute(live_room.pk, OLIVE, rules.RaiseHand(), ref="h1")
-    quiet = store.execute(live_room.pk, OLIVE, rules.RaiseHand(), ref="h2")  # safe to repeat
-    again = store.execute(live_room.pk, OLIVE, rules.RaiseHand(), ref="h2")
+    store.execute(live_room.pk, OLIVE, RaiseHand(), ref="h1")
+    quiet = store.execute(live_room.pk, OLIVE, RaiseHand(), ref="h2")  # safe to repeat
+    again = store.execute(live_room.pk, OLIVE, RaiseHand(), ref="h2")
     assert (quiet.repeat, quiet.seq) == (False, None)
     assert (again.repeat, again.seq) == (True, room_seq(live_room))
 
 
 def test_a_re_sent_report_files_one_report(live_room, member, other_member):
-    store.execute(live_room.pk, MILO, rules.Share("Something."), user=member)
+    store.execute(live_room.pk, MILO, commands.Share("Something."), user=member)
     for _ in range(2):
         outcome = store.execute(
             live_room.pk, OLIVE, Report(1, "harassment"), user=other_member, ref="r1"
@@ -119,7 +129,7 @@ def test_a_re_sent_call_for_support_alerts_once_and_shows_the_resources_again(
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             outcome = store.execute(
-                live_room.pk, OLIVE, rules.NeedSupport("Help"), user=other_member, ref="n1"
+                live_room.pk, OLIVE, NeedSupport("Help"), user=other_member, ref="n1"
             )
         replies.append(outcome.replies)
     assert SafetyEvent.objects.filter(kind=SafetyEvent.Kind.NEED_SUPPORT).count() == 1
@@ -136,11 +146,13 @@ def test_a_record_keeps_no_words_and_goes_with_the_purge(circle, facilitator, me
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member], starts_at=starts)
     store.join(meeting.pk, facilitator, "facilitator", now=starts)
     store.join(meeting.pk, member, "member", now=starts)
-    store.execute(meeting.pk, MILO, rules.RaiseHand(), now=starts)
-    store.execute(meeting.pk, FERN, rules.Start(), now=starts)
-    store.execute(meeting.pk, MILO, rules.Share(secret, "cw"), user=member, now=starts, ref="s1")
+    store.execute(meeting.pk, MILO, RaiseHand(), now=starts)
+    store.execute(meeting.pk, FERN, Start(), now=starts)
+    store.execute(meeting.pk, MILO, commands.Share(secret, "cw"), user=member, now=starts, ref="s1")
     with pytest.raises(Refused):
-        store.execute(meeting.pk, MILO, rules.Share("x" * 5000), user=member, now=starts, ref="s2")
+        store.execute(
+            meeting.pk, MILO, commands.Share("x" * 5000), user=member, now=starts, ref="s2"
+        )
     records = list(CommandRecord.objects.values())
     assert len(records) == 2
     for word in secret.split():
@@ -152,10 +164,10 @@ def test_a_record_keeps_no_words_and_goes_with_the_purge(circle, facilitator, me
 
 
 def test_an_ended_rooms_records_are_deleted_by_the_purge(live_room, member, facilitator):
-    store.execute(live_room.pk, MILO, rules.Share("Hello."), user=member, ref="s1")
+    store.execute(live_room.pk, MILO, commands.Share("Hello."), user=member, ref="s1")
     purge_expired_shares()
     assert CommandRecord.objects.count() == 1  # the room is still open
-    store.execute(live_room.pk, FERN, rules.End(), user=facilitator, ref="e1")
+    store.execute(live_room.pk, FERN, End(), user=facilitator, ref="e1")
     purge_expired_shares()
     assert not CommandRecord.objects.exists()
     assert Share.objects.count() == 1  # the shares keep to the circle's retention
@@ -171,8 +183,8 @@ def test_two_copies_of_a_share_sent_at_once_are_kept_once(circle, facilitator, m
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member])
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
-    store.execute(meeting.pk, MILO, rules.RaiseHand())
-    store.execute(meeting.pk, FERN, rules.Start())
+    store.execute(meeting.pk, MILO, RaiseHand())
+    store.execute(meeting.pk, FERN, Start())
     barrier = threading.Barrier(4)
     outcomes = []
 
@@ -181,7 +193,7 @@ def test_two_copies_of_a_share_sent_at_once_are_kept_once(circle, facilitator, m
             barrier.wait()
             with transaction.atomic():
                 outcomes.append(
-                    store.execute(meeting.pk, MILO, rules.Share("Once."), user=member, ref="s1")
+                    store.execute(meeting.pk, MILO, commands.Share("Once."), user=member, ref="s1")
                 )
         finally:
             connections.close_all()

@@ -10,9 +10,10 @@ import pytest
 import websockets
 from django.test import Client
 
-from meetings.room import rules, store
+from meetings.room import commands, store
+from meetings.room.commands import Actor, RaiseHand, Start
+from meetings.room.frames import CLIENT_FRAMES
 from meetings.room.models import CommandRecord, Share
-from meetings.room.protocol import CLIENT_FRAMES
 from moderation.models import Report, SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 from tests.servers import daphne, database_url_for_tests
@@ -117,9 +118,9 @@ def test_every_malformed_frame_gets_an_error_and_the_socket_stays_open(
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member])
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
-    store.execute(meeting.pk, rules.Actor(2), rules.RaiseHand())
-    store.execute(meeting.pk, rules.Actor(1), rules.Start())
-    store.execute(meeting.pk, rules.Actor(2), rules.Share("Something said."), user=member)
+    store.execute(meeting.pk, Actor(2), RaiseHand())
+    store.execute(meeting.pk, Actor(1), Start())
+    store.execute(meeting.pk, Actor(2), commands.Share("Something said."), user=member)
     store.leave(meeting.pk, 1)
     store.leave(meeting.pk, 2)
     cases = spoiled_frames()

@@ -8,9 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from meetings.room import presence, rules, store
+from meetings.room import presence, store
+from meetings.room.commands import Actor, RaiseHand, Start
+from meetings.room.limits import GRACE_SECONDS
 from meetings.room.models import RoomConnection
-from meetings.room.rules import Actor
 from meetings.room.tasks import release_lost_connections
 from tests.meetings.room.conftest import make_meeting, run
 
@@ -23,8 +24,8 @@ def milo_holding(db, circle, facilitator, member):
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member])
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
-    store.execute(meeting.pk, Actor(MILO), rules.RaiseHand())
-    store.execute(meeting.pk, Actor(HOST), rules.Start())
+    store.execute(meeting.pk, Actor(MILO), RaiseHand())
+    store.execute(meeting.pk, Actor(HOST), Start())
     return meeting
 
 
@@ -44,7 +45,7 @@ def test_a_socket_whose_process_stopped_is_disconnected_and_the_grace_starts(mil
     state = store.load_state(milo_holding.pk)
     assert not state.participant(MILO).present
     assert state.holder.participant_id == MILO
-    assert state.holder.grace_deadline == now + timedelta(seconds=rules.GRACE_SECONDS)
+    assert state.holder.grace_deadline == now + timedelta(seconds=GRACE_SECONDS)
     assert not RoomConnection.objects.exists()
     assert release_lost_connections() == 0
 

@@ -1,13 +1,6 @@
 import pytest
 
-from meetings.room.protocol import (
-    CLIENT_FRAMES,
-    Report,
-    error_frame,
-    parse_client_frame,
-    ref_of,
-)
-from meetings.room.rules import (
+from meetings.room.commands import (
     AcknowledgeSupport,
     ClearAway,
     End,
@@ -25,9 +18,9 @@ from meetings.room.rules import (
     Pause,
     RaiseHand,
     React,
-    Refused,
     Remind,
     Remove,
+    Report,
     Resume,
     SetMode,
     SetTurnSeconds,
@@ -40,6 +33,9 @@ from meetings.room.rules import (
     Unlock,
     Unmute,
 )
+from meetings.room.frames import CLIENT_FRAMES
+from meetings.room.protocol import error_frame, parse_client_frame, ref_of
+from meetings.room.rules import Refused
 
 VALID_FRAMES = [
     ({"type": "sync"}, Sync()),

@@ -1,9 +1,9 @@
 """What the room gives back when a member downloads their data, and forgets on deletion."""
 
-from meetings.room import rules, snapshots, store, system
+from meetings.room import commands, snapshots, store, system
+from meetings.room.commands import Actor, RaiseHand, React, Start
 from meetings.room.data import export_room_data, forget_user
 from meetings.room.models import Room, Share
-from meetings.room.rules import Actor
 from tests.meetings.room.conftest import make_meeting
 
 
@@ -11,10 +11,10 @@ def live_room_with_a_share(circle, facilitator, member):
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member])
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
-    store.execute(meeting.pk, Actor(2), rules.RaiseHand())
-    store.execute(meeting.pk, Actor(1), rules.Start())
-    store.execute(meeting.pk, Actor(2), rules.Share("Mine to take home.", "work"), user=member)
-    store.execute(meeting.pk, Actor(1), rules.React(1, "thanks"), user=facilitator)
+    store.execute(meeting.pk, Actor(2), RaiseHand())
+    store.execute(meeting.pk, Actor(1), Start())
+    store.execute(meeting.pk, Actor(2), commands.Share("Mine to take home.", "work"), user=member)
+    store.execute(meeting.pk, Actor(1), React(1, "thanks"), user=facilitator)
     return meeting
 
 

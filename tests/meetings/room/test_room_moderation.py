@@ -3,10 +3,25 @@ phrases, blocked words, the audit log, and moderation hiding a reported share.""
 
 import pytest
 
-from meetings.room import broadcasts, rules, store, system
+from meetings.room import broadcasts, commands, store, system
+from meetings.room.commands import (
+    Actor,
+    End,
+    Extend,
+    Hide,
+    Lock,
+    Mute,
+    NeedSupport,
+    Pause,
+    RaiseHand,
+    Remove,
+    Resume,
+    Start,
+    Unmute,
+)
+from meetings.room.commands import Report as ReportFrame
 from meetings.room.models import Share
-from meetings.room.protocol import Report as ReportFrame
-from meetings.room.rules import Actor, Refused
+from meetings.room.rules import Refused
 from moderation.models import BlockedWord, CrisisPhrase, ModerationAction, Report, SafetyEvent
 from moderation.registry import handler_for
 from tests.meetings.room.conftest import make_meeting
@@ -19,13 +34,13 @@ def live(circle, facilitator, member, other_member):
     store.join(meeting.pk, facilitator, "facilitator")
     store.join(meeting.pk, member, "member")
     store.join(meeting.pk, other_member, "member")
-    store.execute(meeting.pk, Actor(2), rules.RaiseHand())
-    store.execute(meeting.pk, Actor(1), rules.Start())
+    store.execute(meeting.pk, Actor(2), RaiseHand())
+    store.execute(meeting.pk, Actor(1), Start())
     return meeting
 
 
 def share(meeting, user, text, content_warning=""):
-    return store.execute(meeting.pk, Actor(2), rules.Share(text, content_warning), user=user)
+    return store.execute(meeting.pk, Actor(2), commands.Share(text, content_warning), user=user)
 
 
 def test_a_report_files_a_moderation_report_with_a_snapshot(live, member, other_member):
@@ -54,7 +69,7 @@ def test_a_report_with_an_unknown_reason_is_a_bad_request(live, member, other_me
 
 
 def test_asking_for_support_records_a_safety_event_with_the_members_note(live, other_member):
-    outcome = store.execute(live.pk, Actor(3), rules.NeedSupport("rough night"), user=other_member)
+    outcome = store.execute(live.pk, Actor(3), NeedSupport("rough night"), user=other_member)
     event = SafetyEvent.objects.get()
     assert (event.kind, event.user, event.note) == ("need_support", other_member, "rough night")
     assert event.meeting_id == live.pk
@@ -98,15 +113,15 @@ def test_every_facilitator_command_is_written_to_the_audit_log(
 ):
     share(live, member, "Something.")
     for command in (
-        rules.Extend(),
-        rules.Mute(3),
-        rules.Unmute(3),
-        rules.Hide(1),
-        rules.Lock(),
-        rules.Pause(),
-        rules.Resume(),
-        rules.Remove(3),
-        rules.End(),
+        Extend(),
+        Mute(3),
+        Unmute(3),
+        Hide(1),
+        Lock(),
+        Pause(),
+        Resume(),
+        Remove(3),
+        End(),
     ):
         store.execute(live.pk, Actor(1), command, user=facilitator)
     actions = list(ModerationAction.objects.order_by("pk").values_list("action", flat=True))
@@ -150,7 +165,7 @@ def test_moderation_hides_a_reported_share_through_the_registered_handler(live, 
 def test_moderation_can_hide_a_share_after_the_room_has_ended(live, member, facilitator, staff):
     system.register_moderation_handlers()
     share(live, member, "Said before the end.")
-    store.execute(live.pk, Actor(1), rules.End(), user=facilitator)
+    store.execute(live.pk, Actor(1), End(), user=facilitator)
     row = Share.objects.get()
     handler_for("meetings.share").hide(row.pk, staff)
     row.refresh_from_db()

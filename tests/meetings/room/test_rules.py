@@ -3,11 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from meetings.room.rules import (
-    GRACE_SECONDS,
-    MAX_CONTENT_WARNING_CHARS,
-    MAX_SHARE_CHARS,
-    REFUSAL_MESSAGES,
+from meetings.room.commands import (
     Actor,
     Disconnect,
     End,
@@ -26,10 +22,8 @@ from meetings.room.rules import (
     Pause,
     RaiseHand,
     React,
-    Refused,
     Remove,
     Resume,
-    RoomState,
     SetMode,
     SetTurnSeconds,
     Share,
@@ -39,13 +33,19 @@ from meetings.room.rules import (
     Sync,
     Unlock,
     Unmute,
+)
+from meetings.room.invariants import check_invariants
+from meetings.room.limits import GRACE_SECONDS, MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
+from meetings.room.public import public_state
+from meetings.room.rules import (
+    REFUSAL_MESSAGES,
+    Refused,
     apply,
-    check_invariants,
     check_need_support,
     check_report,
     next_deadline,
-    public_state,
 )
+from meetings.room.values import RoomState
 
 T0 = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
 

@@ -3,21 +3,10 @@ agreement, and who has not shared yet (facilitators' eyes only)."""
 
 import pytest
 
-from meetings.room.rules import (
-    MAX_REMINDER_CHARS,
-    Actor,
-    EndTurn,
-    Grant,
-    Nudge,
-    Refused,
-    Remind,
-    Remove,
-    Share,
-    StartRound,
-    check_nudge,
-    not_shared_yet,
-    public_state,
-)
+from meetings.room.commands import Actor, EndTurn, Grant, Nudge, Remind, Remove, Share, StartRound
+from meetings.room.limits import MAX_REMINDER_CHARS
+from meetings.room.public import not_shared_yet, public_state
+from meetings.room.rules import Refused, check_nudge
 from tests.meetings.room.test_rules import ADA, BO, CY, HANA, act, refusal, room, types
 
 

@@ -13,10 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from meetings.room.rules import (
-    MODES,
-    REACTION_KINDS,
-    REFUSAL_MESSAGES,
+from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
     Actor,
@@ -38,10 +35,8 @@ from meetings.room.rules import (
     Pause,
     RaiseHand,
     React,
-    Refused,
     Remove,
     Resume,
-    RoomState,
     SetMode,
     SetTurnSeconds,
     Share,
@@ -52,11 +47,11 @@ from meetings.room.rules import (
     Sync,
     Unlock,
     Unmute,
-    apply,
-    check_invariants,
-    next_deadline,
-    public_state,
 )
+from meetings.room.invariants import check_invariants
+from meetings.room.public import public_state
+from meetings.room.rules import REFUSAL_MESSAGES, Refused, apply, next_deadline
+from meetings.room.values import MODES, REACTION_KINDS, RoomState
 
 T0 = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
 

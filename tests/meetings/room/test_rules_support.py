@@ -2,9 +2,7 @@
 
 import pytest
 
-from meetings.room.rules import (
-    AWAY_QUEUE_SECONDS,
-    GRACE_SECONDS,
+from meetings.room.commands import (
     AcknowledgeSupport,
     ClearAway,
     Disconnect,
@@ -18,12 +16,12 @@ from meetings.room.rules import (
     Pause,
     RaiseHand,
     Resume,
-    RoomState,
     SupportClosed,
-    next_deadline,
-    open_alerts,
-    public_state,
 )
+from meetings.room.limits import AWAY_QUEUE_SECONDS, GRACE_SECONDS
+from meetings.room.public import open_alerts, public_state
+from meetings.room.rules import next_deadline
+from meetings.room.values import RoomState
 from tests.meetings.room.test_rules import (
     ADA,
     BO,

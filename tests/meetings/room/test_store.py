@@ -8,10 +8,38 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.room import broadcasts, rules, snapshots, store
+from meetings.room import broadcasts, commands, snapshots, store
+from meetings.room.commands import (
+    SYSTEM,
+    Actor,
+    Disconnect,
+    EndTurn,
+    Expire,
+    Extend,
+    Grant,
+    Hide,
+    Lock,
+    LowerHand,
+    Move,
+    Mute,
+    Pass,
+    Pause,
+    RaiseHand,
+    React,
+    Remove,
+    Report,
+    Resume,
+    SetMode,
+    SetTurnSeconds,
+    Skip,
+    Start,
+    StartRound,
+    Unlock,
+    Unmute,
+)
 from meetings.room.models import Room, Share
-from meetings.room.protocol import Report
-from meetings.room.rules import Actor, Refused
+from meetings.room.rules import Refused
+from meetings.room.values import MODES, REACTION_KINDS, RoomState
 from tests.meetings.room.conftest import make_meeting
 from tests.meetings.room.reducer import apply_event
 
@@ -39,7 +67,7 @@ def test_a_refused_command_changes_nothing(quiet_meeting, member):
     participant, _, _ = store.join(quiet_meeting.pk, member, "member")
     before = Room.objects.get(pk=quiet_meeting.pk).state
     with pytest.raises(Refused) as refusal:
-        store.execute(quiet_meeting.pk, Actor(participant.participant_id), rules.Start())
+        store.execute(quiet_meeting.pk, Actor(participant.participant_id), Start())
     assert refusal.value.code == "forbidden"
     assert Room.objects.get(pk=quiet_meeting.pk).state == before
 
@@ -62,9 +90,9 @@ def test_the_broadcast_carries_ready_text_and_what_consumers_need(
     )
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     milo, _, _ = store.join(quiet_meeting.pk, member, "member")
-    store.execute(quiet_meeting.pk, Actor(milo.participant_id), rules.RaiseHand())
+    store.execute(quiet_meeting.pk, Actor(milo.participant_id), RaiseHand())
     with django_capture_on_commit_callbacks(execute=True):
-        store.execute(quiet_meeting.pk, Actor(1), rules.Start())
+        store.execute(quiet_meeting.pk, Actor(1), Start())
     [(group, message)] = sent
     assert group == f"room.{quiet_meeting.pk}"
     assert message["type"] == "room.events"
@@ -81,18 +109,18 @@ def test_a_share_keeps_its_text_in_the_database_and_never_in_the_state(
 ):
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     _milo, _, _ = store.join(quiet_meeting.pk, member, "member")
-    store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
-    store.execute(quiet_meeting.pk, Actor(1), rules.Start())
+    store.execute(quiet_meeting.pk, Actor(2), RaiseHand())
+    store.execute(quiet_meeting.pk, Actor(1), Start())
     secret = "A very private sentence about my brother."
     caplog.clear()
     with caplog.at_level("DEBUG"):
-        outcome = store.execute(quiet_meeting.pk, Actor(2), rules.Share(secret), user=member)
+        outcome = store.execute(quiet_meeting.pk, Actor(2), commands.Share(secret), user=member)
     assert outcome.events[0]["text"] == secret
     assert Share.objects.get(meeting=quiet_meeting).text == secret
     assert secret not in str(Room.objects.get(pk=quiet_meeting.pk).state)
     assert secret not in caplog.text
-    commands = [r.command for r in caplog.records if r.getMessage() == "room.command"]
-    assert commands == ["Share"]
+    logged = [r.command for r in caplog.records if r.getMessage() == "room.command"]
+    assert logged == ["Share"]
 
 
 def test_expire_is_a_no_op_before_the_deadline_and_exactly_once_after(
@@ -100,9 +128,9 @@ def test_expire_is_a_no_op_before_the_deadline_and_exactly_once_after(
 ):
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     store.join(quiet_meeting.pk, member, "member")
-    store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
+    store.execute(quiet_meeting.pk, Actor(2), RaiseHand())
     now = timezone.now()
-    store.execute(quiet_meeting.pk, Actor(1), rules.Start(), now=now)
+    store.execute(quiet_meeting.pk, Actor(1), Start(), now=now)
     assert store.expire(quiet_meeting.pk, 1, now + timedelta(seconds=119)) is None
     first = store.expire(quiet_meeting.pk, 1, now + timedelta(seconds=121))
     second = store.expire(quiet_meeting.pk, 1, now + timedelta(seconds=122))
@@ -117,9 +145,9 @@ def test_expire_is_a_no_op_before_the_deadline_and_exactly_once_after(
 def test_the_backstop_expires_every_due_room(quiet_meeting, member, facilitator):
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     store.join(quiet_meeting.pk, member, "member")
-    store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
+    store.execute(quiet_meeting.pk, Actor(2), RaiseHand())
     now = timezone.now()
-    store.execute(quiet_meeting.pk, Actor(1), rules.Start(), now=now)
+    store.execute(quiet_meeting.pk, Actor(1), Start(), now=now)
     assert store.expire_due(now + timedelta(seconds=60)) == 0
     assert store.expire_due(now + timedelta(seconds=121)) == 1
     assert store.expire_due(now + timedelta(seconds=122)) == 0
@@ -130,9 +158,9 @@ def test_a_holder_who_drops_keeps_the_piece_for_the_grace_period(
 ):
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     store.join(quiet_meeting.pk, member, "member")
-    store.execute(quiet_meeting.pk, Actor(2), rules.RaiseHand())
+    store.execute(quiet_meeting.pk, Actor(2), RaiseHand())
     now = timezone.now()
-    store.execute(quiet_meeting.pk, Actor(1), rules.Start(), now=now)
+    store.execute(quiet_meeting.pk, Actor(1), Start(), now=now)
     store.leave(quiet_meeting.pk, 2, now=now + timedelta(seconds=5))
     room = Room.objects.get(pk=quiet_meeting.pk)
     assert room.next_deadline == now + timedelta(seconds=35)
@@ -151,39 +179,39 @@ def test_a_report_outside_the_holder_is_checked_by_the_rules(quiet_meeting, memb
 # --- Snapshot + events = fresh snapshot ----------------------------------------------------
 
 
-def _commands(rng: random.Random, state: rules.RoomState):
+def _commands(rng: random.Random, state: RoomState):
     pids = [p.participant_id for p in state.participants] or [1]
     shares = [s.share_id for s in state.shares] or [1]
     turn = state.holder.turn_id if state.holder else state.next_turn_id - 1
     pid, share = rng.choice(pids), rng.choice(shares)
     return rng.choice(
         [
-            rules.RaiseHand(),
-            rules.RaiseHand(),
-            rules.LowerHand(),
-            rules.Share("Words shared in the circle.", rng.choice(["", "grief"])),
-            rules.Share("More words."),
-            rules.EndTurn(),
-            rules.Pass(),
-            rules.React(share, rng.choice(rules.REACTION_KINDS)),
-            rules.Start(),
-            rules.Pause(),
-            rules.Resume(),
-            rules.StartRound(),
-            rules.SetMode(rng.choice(rules.MODES)),
-            rules.SetTurnSeconds(rng.choice([30, 60, 300])),
-            rules.Extend(),
-            rules.Grant(pid),
-            rules.Skip(),
-            rules.Move(pid, rng.randrange(4)),
-            rules.Mute(pid),
-            rules.Unmute(pid),
-            rules.Remove(pid),
-            rules.Lock(),
-            rules.Unlock(),
-            rules.Hide(share),
-            rules.Expire(turn),
-            rules.Disconnect(pid),
+            RaiseHand(),
+            RaiseHand(),
+            LowerHand(),
+            commands.Share("Words shared in the circle.", rng.choice(["", "grief"])),
+            commands.Share("More words."),
+            EndTurn(),
+            Pass(),
+            React(share, rng.choice(REACTION_KINDS)),
+            Start(),
+            Pause(),
+            Resume(),
+            StartRound(),
+            SetMode(rng.choice(MODES)),
+            SetTurnSeconds(rng.choice([30, 60, 300])),
+            Extend(),
+            Grant(pid),
+            Skip(),
+            Move(pid, rng.randrange(4)),
+            Mute(pid),
+            Unmute(pid),
+            Remove(pid),
+            Lock(),
+            Unlock(),
+            Hide(share),
+            Expire(turn),
+            Disconnect(pid),
             "join",
         ]
     )
@@ -228,17 +256,15 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
         actor_pid = rng.choice(sorted(users))
         if state.holder is not None and rng.random() < 0.3:
             actor_pid = state.holder.participant_id
-            command = rules.Share("Something said while holding the piece.", "")
+            command = commands.Share("Something said while holding the piece.", "")
         elif state.shares and rng.random() < 0.15:
-            command = rules.React(
-                rng.choice(state.shares).share_id, rng.choice(["heard", "thanks"])
-            )
-        system = isinstance(command, rules.Expire | rules.Disconnect)
+            command = React(rng.choice(state.shares).share_id, rng.choice(["heard", "thanks"]))
+        system = isinstance(command, Expire | Disconnect)
         try:
             if command == "join":
                 participant, frame, events = welcome(*rng.choice(people))
             else:
-                actor = rules.SYSTEM if system else Actor(actor_pid)
+                actor = SYSTEM if system else Actor(actor_pid)
                 outcome = store.execute(
                     quiet_meeting.pk, actor, command, user=users[actor_pid], now=now
                 )

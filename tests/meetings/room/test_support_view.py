@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from hearth.ratelimits import LIMITS
 from meetings.models import Meeting
-from meetings.room import broadcasts, rules, store, system
+from meetings.room import broadcasts, public, store, system
+from meetings.room.commands import Actor, RaiseHand, Start
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 
@@ -41,7 +42,7 @@ def test_a_member_in_the_lobby_asks_for_support_and_it_is_recorded(client, lobby
     event = SafetyEvent.objects.get()
     assert (event.kind, event.user, event.note) == ("need_support", member, "I'm not doing well")
     assert event.meeting_id == lobby_meeting.pk
-    [alert] = rules.open_alerts(store.load_state(lobby_meeting.pk))
+    [alert] = public.open_alerts(store.load_state(lobby_meeting.pk))
     assert (alert["participant_id"], alert["display_name"]) == (None, member.display_name)
 
 
@@ -84,10 +85,8 @@ def test_the_holder_who_asks_over_http_has_their_clock_held(
 ):
     store.join(lobby_meeting.pk, facilitator, "facilitator")
     milo, _, _ = store.join(lobby_meeting.pk, member, "member")
-    store.execute(lobby_meeting.pk, rules.Actor(1), rules.Start(), user=facilitator)
-    store.execute(
-        lobby_meeting.pk, rules.Actor(milo.participant_id), rules.RaiseHand(), user=member
-    )
+    store.execute(lobby_meeting.pk, Actor(1), Start(), user=facilitator)
+    store.execute(lobby_meeting.pk, Actor(milo.participant_id), RaiseHand(), user=member)
     store.leave(lobby_meeting.pk, milo.participant_id)  # reconnecting: the socket is gone
 
     ask(client, member, lobby_meeting)

@@ -6,9 +6,10 @@ import time_machine
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import rules, store
+from meetings.room import commands, store
+from meetings.room.commands import Actor, End, RaiseHand, React, Start
+from meetings.room.limits import AWAY_QUEUE_SECONDS, GRACE_SECONDS
 from meetings.room.models import Reaction, Room, Share
-from meetings.room.rules import Actor
 from meetings.room.tasks import close_rooms, purge_expired_shares
 from tests.meetings.room.conftest import make_meeting
 
@@ -17,10 +18,10 @@ def a_meeting_with_a_share(circle, facilitator, member, starts_at):
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member], starts_at=starts_at)
     store.join(meeting.pk, facilitator, "facilitator", now=starts_at)
     store.join(meeting.pk, member, "member", now=starts_at)
-    store.execute(meeting.pk, Actor(2), rules.RaiseHand(), now=starts_at)
-    store.execute(meeting.pk, Actor(1), rules.Start(), now=starts_at)
-    store.execute(meeting.pk, Actor(2), rules.Share("Kept a while."), user=member, now=starts_at)
-    store.execute(meeting.pk, Actor(1), rules.React(1, "heard"), user=facilitator, now=starts_at)
+    store.execute(meeting.pk, Actor(2), RaiseHand(), now=starts_at)
+    store.execute(meeting.pk, Actor(1), Start(), now=starts_at)
+    store.execute(meeting.pk, Actor(2), commands.Share("Kept a while."), user=member, now=starts_at)
+    store.execute(meeting.pk, Actor(1), React(1, "heard"), user=facilitator, now=starts_at)
     return meeting
 
 
@@ -59,7 +60,7 @@ def test_the_purge_counts_from_when_a_facilitator_ended_the_meeting(circle, faci
     circle.save()
     starts = timezone.now()
     meeting = a_meeting_with_a_share(circle, facilitator, member, starts)
-    store.execute(meeting.pk, Actor(1), rules.End(), user=facilitator, now=starts)
+    store.execute(meeting.pk, Actor(1), End(), user=facilitator, now=starts)
     meeting.refresh_from_db()
     assert meeting.ended_at is not None
     with time_machine.travel(meeting.ended_at + timedelta(hours=1, seconds=1)):
@@ -78,16 +79,16 @@ def test_the_backstop_marks_someone_away_and_later_takes_them_out_of_the_queue(
     store.join(meeting.pk, facilitator, "facilitator", now=starts)
     store.join(meeting.pk, member, "member", now=starts)
     store.join(meeting.pk, other_member, "member", now=starts)
-    store.execute(meeting.pk, Actor(1), rules.Start(), now=starts)
-    store.execute(meeting.pk, Actor(2), rules.RaiseHand(), now=starts)  # Milo holds it
-    store.execute(meeting.pk, Actor(3), rules.RaiseHand(), now=starts)
+    store.execute(meeting.pk, Actor(1), Start(), now=starts)
+    store.execute(meeting.pk, Actor(2), RaiseHand(), now=starts)  # Milo holds it
+    store.execute(meeting.pk, Actor(3), RaiseHand(), now=starts)
     store.leave(meeting.pk, 3, now=starts)
 
-    with time_machine.travel(starts + timedelta(seconds=rules.GRACE_SECONDS + 1)):
+    with time_machine.travel(starts + timedelta(seconds=GRACE_SECONDS + 1)):
         assert expire_due_turns() == 1
         assert expire_due_turns() == 0
     state = store.load_state(meeting.pk)
     assert state.participant(3).away and state.queue == (3,)
-    with time_machine.travel(starts + timedelta(seconds=rules.AWAY_QUEUE_SECONDS + 1)):
+    with time_machine.travel(starts + timedelta(seconds=AWAY_QUEUE_SECONDS + 1)):
         expire_due_turns()
     assert store.load_state(meeting.pk).queue == ()
