@@ -10,6 +10,7 @@ import { RoomSocket } from "./room/socket.js";
 import { RoomModel } from "./room/state.js";
 import { SupportFlow } from "./room/support.js";
 import { setTitle } from "./room/title.js";
+import { Voice } from "./room/voice.js";
 import {
   END_REASONS,
   ShareList,
@@ -99,6 +100,24 @@ const refs = {
   notSharedEmpty: byId("not-shared-empty"),
 };
 const live = Boolean(refs.seats); // an ended or cancelled room has no stage
+
+// Voice, when the circle has it on (docs/voice.md): only the holder can be heard.
+const voiceConfig = JSON.parse(byId("voice-config")?.textContent || "null");
+const voice =
+  live && voiceConfig?.enabled && byId("voice")
+    ? new Voice(voiceConfig, {
+        meetingId: root.dataset.meetingId,
+        elements: {
+          listen: byId("voice-listen"),
+          speak: byId("voice-speak"),
+          mute: byId("voice-mute"),
+          status: byId("voice-status"),
+          audio: byId("voice-audio"),
+        },
+        send: (type, fields) => socket.send(type, fields),
+        nameOf: (state, id) => nameOf(state, id),
+      })
+    : null;
 
 let errorTimer = null;
 let farewell = null;
@@ -231,6 +250,7 @@ function drawAll(state) {
   renderControls(refs, state);
   renderNotShared(state);
   renderMine(state);
+  voice?.follow(state);
 }
 
 // Facilitators only: the server sends not_shared_yet to them alone.
@@ -376,6 +396,7 @@ function announceEvent(event, state) {
 }
 
 function handleFrame(frame) {
+  if (voice?.frame(frame)) return;
   if (frame.type === FRAMES.mute) {
     if (model.state?.you) {
       model.state.you.mute = { scope: frame.scope, until: frame.until };
@@ -401,6 +422,7 @@ function handleFrame(frame) {
           ? "Your account has been suspended, so you've left the circle."
           : "A facilitator has asked you to leave this circle.";
       socket.stop();
+      voice?.stop();
       showEnded(farewell);
       break;
     case "resources":
@@ -440,6 +462,7 @@ function showConnection(status, detail) {
   refs.connection.dataset.state = status;
   if (status === "closed") {
     whenOpen.clear(); // the room will not come back on this page
+    voice?.stop();
     refs.connection.textContent = "Not connected";
     model.reset();
     showEnded(farewell || detail);
