@@ -73,6 +73,7 @@ EDITABLE_FIELDS = (
     "retention_hours",
     "crisis_resources",
     "member_limit",
+    "voice_enabled",
 )
 
 
@@ -151,7 +152,14 @@ def _emit_circle(
 
 # Settings whose values the audit log keeps; for the others (texts a host wrote) it keeps
 # only that they changed.
-LOGGED_VALUES = ("join_policy", "visibility", "language", "retention_hours", "member_limit")
+LOGGED_VALUES = (
+    "join_policy",
+    "visibility",
+    "language",
+    "retention_hours",
+    "member_limit",
+    "voice_enabled",
+)
 
 
 def _settings_extra(circle: Circle, changed: list[str]) -> dict:

@@ -50,6 +50,7 @@ class CircleForm(forms.ModelForm):
             "member_limit",
             "retention_hours",
             "crisis_resources",
+            "voice_enabled",
         ]
         labels = {
             "slug": "Address",
@@ -57,12 +58,18 @@ class CircleForm(forms.ModelForm):
             "member_limit": "Member limit",
             "retention_hours": "Keep what is said for (hours)",
             "crisis_resources": "Crisis resources",
+            "voice_enabled": "Voice in the talking circle",
         }
         help_texts = {
             "name": "Unique on Hearth, up to 80 characters.",
             "slug": "The last part of the circle's web address: letters, numbers and hyphens.",
             "description": "A sentence or two: who the circle is for. Up to 500 characters.",
             "member_limit": "Leave empty for no limit. Small circles (6 to 12) work best.",
+            "voice_enabled": (
+                "Members can speak aloud when they hold the talking piece; only the holder "
+                "can be heard and nothing is recorded. Anyone can still follow and share in "
+                "text. Off: the circle is text only."
+            ),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),

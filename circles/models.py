@@ -85,6 +85,12 @@ class Circle(models.Model):
     member_limit = models.PositiveIntegerField(
         null=True, blank=True, validators=MEMBER_LIMIT.validators()
     )
+    voice_enabled = models.BooleanField(
+        "voice in the talking circle",
+        default=False,
+        help_text="Members can speak when they hold the talking piece; off: the circle is "
+        "text only.",
+    )
     agreements_version = models.PositiveIntegerField(default=0)
     staff_hosted_since = models.DateTimeField(
         "looked after by staff since",

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hearth.env import env_bool, env_float, env_int, env_list, env_str, env_url
 from hearth.redis_url import parse_redis_url
+from meetings.room.limits import DEFAULT_VOICE_MAX_PARTICIPANTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -366,8 +367,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features Hearth never uses are off for every page and every frame (an empty list
-# is "()"). The microphone is off everywhere until voice is built: the room page will
-# allow it for itself (see meetings/room/views.py).
+# is "()"). The microphone is off everywhere but the room page of a circle with voice on,
+# which allows it for itself (meetings/room/views.py).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -450,4 +451,25 @@ HEARTH_DEFAULT_CRISIS_RESOURCES = env_str(
 # At most ten years: a larger number of days overflows the purge's date arithmetic.
 HEARTH_FOLLOW_UP_RETENTION_DAYS = env_int(
     "HEARTH_FOLLOW_UP_RETENTION_DAYS", 30, minimum=1, maximum=3650
+)
+
+# Voice in the talking circle (docs/voice.md). With a TURN server (coturn, sharing
+# TURN_SECRET as its static-auth-secret), pages relay all sound through it and members
+# never see one another's addresses; without one (make run), peers connect directly.
+TURN_URLS = env_list("TURN_URLS")
+TURN_SECRET = env_str("TURN_SECRET")
+if bool(TURN_URLS) != bool(TURN_SECRET):
+    raise ImproperlyConfigured(
+        "TURN_URLS and TURN_SECRET go together: set both (the TURN server's URLs and the "
+        "static-auth-secret it shares with Hearth) or neither (voice then connects peers "
+        "directly, which shows them each other's addresses)."
+    )
+for _url in TURN_URLS:
+    if not _url.startswith(("turn:", "turns:")):
+        raise ImproperlyConfigured(
+            f"TURN_URLS must list turn: or turns: URLs, as in turn:turn.example.org:3478 "
+            f"(got {_url!r})."
+        )
+VOICE_MAX_PARTICIPANTS = env_int(
+    "VOICE_MAX_PARTICIPANTS", DEFAULT_VOICE_MAX_PARTICIPANTS, minimum=2, maximum=50
 )

@@ -46,6 +46,7 @@ from meetings.permissions import can_view_meeting, is_room_moderator, room_role
 from meetings.room import presence, relay, rules, store
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
+from meetings.room.voice import edge as voice_edge
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
@@ -195,6 +196,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if self.participant_id is None:
             return
+        voice_frame = voice_edge.voice_frame_of(text_data)
+        if voice_frame is not None:  # signaling: forwarded to one addressee, never a command
+            await voice_edge.receive(self, voice_frame)
+            return
         try:
             frames, snapshot, outbox = await database_sync_to_async(_handle_frame)(
                 self.meeting_id, self.participant_id, self.scope["user"], text_data
@@ -223,6 +228,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.websocket_receive(message)
         elif message["type"] == "room.private":
             await self.room_private(message)
+        elif message["type"] == voice_edge.SIGNAL_MESSAGE:
+            await self.voice_signal(message)
         else:
             await super().dispatch(message)
 
@@ -285,6 +292,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         the holder)."""
         for frame in message["frames"]:
             await self.send(text_data=frame)
+
+    async def voice_signal(self, message):
+        """A voice frame addressed to this participant (``meetings.room.voice.edge``)."""
+        await self.send(text_data=message["frame"])
 
     async def account_suspended(self, message):
         """Moderation suspended this account: the socket closes at once."""

@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_permissions_policy.decorators import permissions_policy_override
 
 from circles.permissions import membership_of
 from circles.rendering import crisis_resource_lines
@@ -19,6 +20,7 @@ from meetings.permissions import get_meeting_for, is_room_moderator, room_role
 from meetings.room import gentle, store
 from meetings.room.models import Reaction
 from meetings.room.rules import REFUSAL_MESSAGES, Refused
+from meetings.room.voice import views as voice_views
 from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
@@ -45,8 +47,12 @@ def _room_for(user, meeting_id) -> tuple[Meeting, str]:
     return meeting, role
 
 
-# Voice will allow the microphone here, and only here: permissions_policy_override (from
-# django_permissions_policy.decorators) with settings.PERMISSIONS_POLICY and microphone=self.
+# The one page that may use the microphone, and only in a circle with voice on.
+_with_microphone = permissions_policy_override(
+    {**settings.PERMISSIONS_POLICY, "microphone": ["self"]}
+)
+
+
 @require_GET
 @login_required
 def room(request, meeting_id):
@@ -71,9 +77,11 @@ def room(request, meeting_id):
         "support_url": reverse("room:support", args=[meeting.pk]),
         "room_ended": queries.room_has_ended(meeting),
         "next_meeting": queries.next_meeting_of(meeting),
+        "voice": voice_views.page_config(meeting),
         **wellbeing,
     }
-    return render(request, "meetings/room.html", context)
+    page = _with_microphone(render) if context["voice"]["enabled"] else render
+    return page(request, "meetings/room.html", context)
 
 
 @limited_by("support")

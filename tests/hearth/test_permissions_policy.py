@@ -25,14 +25,19 @@ def test_every_page_turns_off_what_hearth_never_uses(client, path):
 
 
 @pytest.mark.django_db
-def test_the_microphone_is_off_everywhere_while_voice_is_not_built(client, member):
+def test_the_microphone_is_off_on_every_page_but_a_voice_room(client, member):
     client.force_login(member)
     assert policy_of(client.get("/"))["microphone"] == "()"
     assert policy_of(client.get(reverse("members:home")))["microphone"] == "()"
 
 
 @pytest.mark.django_db
-def test_the_room_page_keeps_the_microphone_off_until_voice_is_built(client, circle, member):
+@pytest.mark.parametrize(("voice_enabled", "microphone"), [(False, "()"), (True, "(self)")])
+def test_the_room_page_allows_its_own_microphone_only_when_the_circle_has_voice(
+    client, circle, member, voice_enabled, microphone
+):
+    circle.voice_enabled = voice_enabled
+    circle.save(update_fields=["voice_enabled"])
     meeting = Meeting.objects.create(
         circle=circle, title="Evening circle", starts_at=timezone.now() + timedelta(minutes=5)
     )
@@ -41,7 +46,7 @@ def test_the_room_page_keeps_the_microphone_off_until_voice_is_built(client, cir
     response = client.get(reverse("room:room", args=[meeting.pk]))
     assert response.status_code == 200
     policy = policy_of(response)
-    assert policy["microphone"] == "()"
+    assert policy["microphone"] == microphone
     assert policy["camera"] == "()"
 
 

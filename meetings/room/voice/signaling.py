@@ -1,0 +1,181 @@
+"""Who may signal whom, and what a voice frame may say (docs/voice.md).
+
+Plain rules over the room's state: ``parse`` checks a frame's shape, ``check`` whether
+the room lets it through, ``forwarded`` is what its addressee receives. The speaker is
+the one person who may be heard: the holder, under the rules that let them ``share``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from meetings.room import limits
+from meetings.room.protocol import is_storable_text
+from meetings.room.rules import RoomState
+from meetings.room.voice import sdp as sdp_gate
+
+FRAME_TYPES = ("voice_offer", "voice_answer", "voice_ice", "voice_hangup")
+_WITH_SDP = ("voice_offer", "voice_answer")
+
+VOICE_REFUSAL_MESSAGES = {
+    "bad_request": "That voice message wasn't understood.",
+    "forbidden": "Only the person holding the talking piece can be heard.",
+    "not_found": "That person isn't in the circle right now.",
+    "voice_off": "Voice is off in this circle. You can follow and share in text.",
+    "voice_full": (
+        "Voice is full in this circle ({max_voices} people). You can follow and share in text."
+    ),
+    "rate_limited": "That was a lot at once. Please wait a moment and try again.",
+}
+
+
+class VoiceRefused(Exception):
+    """A voice frame the room does not let through: ``code`` for programs, ``message`` for
+    people."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        if code not in VOICE_REFUSAL_MESSAGES:
+            raise ValueError(f"Unknown voice refusal code {code!r}.")
+        self.code = code
+        self.message = message or VOICE_REFUSAL_MESSAGES[code]
+        super().__init__(f"{code}: {self.message}")
+
+
+@dataclass(frozen=True)
+class VoiceFrame:
+    """A voice frame as sent: ``candidate`` is None for a hang-up, an offer, an answer and
+    for the end of candidates."""
+
+    type: str
+    to: int
+    sdp: str | None = None
+    candidate: dict[str, Any] | None = None
+
+
+def is_voice_frame(data: object) -> bool:
+    return isinstance(data, dict) and data.get("type") in FRAME_TYPES
+
+
+def parse(data: dict[str, Any]) -> VoiceFrame:
+    """The frame's fields, checked for shape and size; refuses ``bad_request``."""
+    frame_type = data["type"]
+    to = data.get("to")
+    if not isinstance(to, int) or isinstance(to, bool):
+        raise VoiceRefused("bad_request", "The field 'to' must be a participant's id.")
+    if frame_type in _WITH_SDP:
+        return VoiceFrame(frame_type, to, sdp=_sdp_of(data))
+    if frame_type == "voice_ice":
+        if "candidate" not in data:
+            raise VoiceRefused("bad_request", "The field 'candidate' is required (null ends).")
+        return VoiceFrame(frame_type, to, candidate=_candidate_of(data["candidate"]))
+    return VoiceFrame(frame_type, to)
+
+
+def _sdp_of(data: dict[str, Any]) -> str:
+    sdp = data.get("sdp")
+    if not isinstance(sdp, str) or not sdp:
+        raise VoiceRefused("bad_request", "The field 'sdp' must be a session description.")
+    if len(sdp) > limits.MAX_VOICE_SDP_CHARS:
+        raise VoiceRefused(
+            "bad_request",
+            f"A session description can be up to {limits.MAX_VOICE_SDP_CHARS} characters.",
+        )
+    return sdp
+
+
+def _candidate_of(value: object) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise VoiceRefused("bad_request", "The field 'candidate' must be an object or null.")
+    candidate = value.get("candidate")
+    if not _is_text(candidate, limits.MAX_ICE_CANDIDATE_CHARS):
+        raise VoiceRefused(
+            "bad_request",
+            f"A candidate is text of up to {limits.MAX_ICE_CANDIDATE_CHARS} characters.",
+        )
+    mid, index, fragment = (value.get(k) for k in ("sdpMid", "sdpMLineIndex", "usernameFragment"))
+    for name, text in (("sdpMid", mid), ("usernameFragment", fragment)):
+        if text is not None and not _is_text(text, limits.MAX_ICE_FIELD_CHARS):
+            raise VoiceRefused("bad_request", f"The candidate's {name!r} must be short text.")
+    if index is not None and (
+        not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 64
+    ):
+        raise VoiceRefused("bad_request", "The candidate's 'sdpMLineIndex' must be 0 to 63.")
+    return {
+        "candidate": candidate,
+        "sdpMid": mid,
+        "sdpMLineIndex": index,
+        "usernameFragment": fragment,
+    }
+
+
+def _is_text(value: object, max_chars: int) -> bool:
+    return isinstance(value, str) and len(value) <= max_chars and is_storable_text(value)
+
+
+def speaker_of(state: RoomState) -> int | None:
+    """Who may be heard now: the holder while the room is live, present and not muted."""
+    holder = state.holder
+    if state.status != "live" or holder is None:
+        return None
+    participant = state.participant(holder.participant_id)
+    if participant is None or not participant.can_hold_piece:
+        return None
+    return participant.participant_id
+
+
+def voice_seats(state: RoomState, max_voices: int) -> tuple[int, ...]:
+    """Who has voice: the first ``max_voices`` present people, in seat order."""
+    present = sorted((p for p in state.participants if p.present), key=lambda p: p.seat)
+    return tuple(p.participant_id for p in present[:max_voices])
+
+
+def check(
+    state: RoomState, sender_id: int, frame: VoiceFrame, *, enabled: bool, max_voices: int
+) -> None:
+    """Refuse (``VoiceRefused``) a frame the room does not let through; return if it may go."""
+    if not enabled:
+        raise VoiceRefused("voice_off")
+    if frame.to == sender_id:
+        raise VoiceRefused("forbidden", "Voice connects you with someone else.")
+    sender = state.participant(sender_id)
+    if sender is None or not sender.present:
+        raise VoiceRefused("forbidden")
+    addressee = state.participant(frame.to)
+    if addressee is None or not addressee.present:
+        raise VoiceRefused("not_found")
+    seats = voice_seats(state, max_voices)
+    if sender_id not in seats or frame.to not in seats:
+        raise VoiceRefused(
+            "voice_full", VOICE_REFUSAL_MESSAGES["voice_full"].format(max_voices=max_voices)
+        )
+    if frame.type == "voice_hangup":
+        return
+    speaker = speaker_of(state)
+    if speaker is None or speaker not in (sender_id, frame.to):
+        raise VoiceRefused("forbidden")
+    if frame.sdp is not None:
+        _check_sdp(frame.sdp, may_send=sender_id == speaker)
+
+
+def _check_sdp(text: str, *, may_send: bool) -> None:
+    try:
+        sections = sdp_gate.media_sections(text)
+    except sdp_gate.NotSdp as error:
+        raise VoiceRefused("bad_request", str(error)) from error
+    if sdp_gate.other_media(sections):
+        raise VoiceRefused("forbidden", "Voice in the circle carries sound only.")
+    if not may_send and sdp_gate.lets_sender_send(sections):
+        raise VoiceRefused("forbidden")
+
+
+def forwarded(frame: VoiceFrame, sender_id: int) -> dict[str, Any]:
+    """What the addressee receives: the frame, from its sender."""
+    message: dict[str, Any] = {"type": frame.type, "from": sender_id}
+    if frame.sdp is not None:
+        message["sdp"] = frame.sdp
+    if frame.type == "voice_ice":
+        message["candidate"] = frame.candidate
+    return message
