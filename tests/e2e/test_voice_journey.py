@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from circles.models import Membership
-from tests.e2e.helpers import enter_room, open_meeting, person_action
+from tests.e2e.helpers import enter_room, open_meeting, person_action, use_control
 from tests.e2e.voice_media import (
     bytes_received,
     bytes_received_from,
@@ -252,7 +252,7 @@ def test_sound_goes_through_the_turn_relay_and_only_through_it(turn_hearth, voic
 def test_the_voice_controls_are_labelled_reachable_by_keyboard_and_fit_a_phone(
     four, new_voice_page, size
 ):
-    from tests.e2e.test_room_place_journey import serious_violations, shot
+    from tests.e2e.test_room_place_journey import in_first_viewport, serious_violations, shot
 
     meeting = four
     fern = enter_room(new_voice_page, meeting, "fern@example.org", **size)
@@ -263,7 +263,7 @@ def test_the_voice_controls_are_labelled_reachable_by_keyboard_and_fit_a_phone(
     milo.keyboard.press("Enter")
     expect(milo.get_by_role("button", name="Turn off sound")).to_be_focused()
     expect(milo.get_by_role("status").filter(has_text="Sound is on")).to_have_count(1)
-    fern.get_by_role("button", name="Start", exact=True).click()
+    use_control(fern, "Start")
     speak = fern.get_by_role("button", name="Speak", exact=True)
     speak.focus()
     fern.keyboard.press("Enter")
@@ -273,7 +273,14 @@ def test_the_voice_controls_are_labelled_reachable_by_keyboard_and_fit_a_phone(
     )
     for page in (fern, milo):
         page.evaluate("window.scrollTo(0, 0)")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        assert serious_violations(page) == []
     shot(fern, f"voice-holder-{label}")
     shot(milo, f"voice-listener-{label}")
+    for page in (fern, milo):
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        in_first_viewport(page, page.locator("#voice-status"))
+        in_first_viewport(page, page.locator("#seats .seat-holder"))
+        assert serious_violations(page) == []
+    in_first_viewport(fern, fern.get_by_role("button", name="Mute myself"))
+    # Text stays first-class: the holder's text box is in the first screen too.
+    in_first_viewport(fern, fern.get_by_label("What you'd like to share"))
+    in_first_viewport(milo, milo.get_by_role("button", name="Turn off sound"))
