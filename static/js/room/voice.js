@@ -21,7 +21,7 @@ const REFUSALS = ["voice_off", "voice_full"];
 const EARLY_OFFER_MS = 3000;
 const RETRY_MS = 2000;
 const MAX_RETRIES = 3;
-const REFS_KEPT = 200;
+const SENT_KEPT = 200;
 
 export function speakerOf(state) {
   const holder = state.holder;
@@ -56,7 +56,7 @@ export class Voice {
     this.early = new Map(); // participant id -> {sdp, timer}: offers ahead of our turn
     this.retries = 0;
     this.retryTimer = null;
-    this.refs = [];
+    this.sent = new Map(); // ref -> {type, to}: to know which frame a refusal is about
     this.lastSpeaker = null;
     this.focusAfterRender = false;
     this.thisTab = !navigator.locks;
@@ -81,8 +81,8 @@ export class Voice {
   send(type, fields) {
     const ref = this.sendFrame(type, fields);
     if (ref !== null) {
-      this.refs.push(ref);
-      if (this.refs.length > REFS_KEPT) this.refs.shift();
+      this.sent.set(ref, { type, to: fields.to });
+      if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value);
     }
     return ref;
   }
@@ -305,17 +305,19 @@ export class Voice {
     this.render();
   }
 
+  // An `error` about one of our voice frames (true), or about something else (false).
+  // Only a refused offer from our current link matters: a candidate or hang-up the
+  // old holder's page sent just after the piece moved is refused harmlessly.
   refused(frame) {
-    const ours = frame.ref && this.refs.includes(frame.ref);
-    if (!ours && !REFUSALS.includes(frame.code)) return false;
-    if (frame.code === "rate_limited") {
+    const about = frame.ref ? this.sent.get(frame.ref) : undefined;
+    if (about === undefined && !REFUSALS.includes(frame.code)) return false;
+    const current = about?.type === "voice_offer" && this.listening?.peerId === about.to;
+    if (current || REFUSALS.includes(frame.code)) {
       this.hangUpListening({ tell: false });
-      this.retryLater();
-    } else {
-      this.hangUpListening({ tell: false });
-      this.note = { kind: "refused", text: frame.message };
+      if (frame.code === "rate_limited") this.retryLater();
+      else this.note = { kind: "refused", text: frame.message };
+      this.render();
     }
-    this.render();
     return true;
   }
 
@@ -361,7 +363,7 @@ export class Voice {
 
   sentence({ state, me, speaker, mine, full }) {
     if (this.stopped) return "Sound is off: you're no longer in the room.";
-    if (!this.thisTab) return "Sound is on in your other tab of this room.";
+    if (!this.thisTab) return "Voice is in your other tab of this room.";
     if (full) {
       return `Voice is full in this circle (${this.config.max_voices} people). You can follow and share in text.`;
     }
