@@ -12,4 +12,9 @@ urlpatterns = [
         voice_views.ice_servers,
         name="voice_ice_servers",
     ),
+    path(
+        "meetings/<int:meeting_id>/room/voice/report/",
+        voice_views.report_turn,
+        name="voice_report",
+    ),
 ]

@@ -132,7 +132,7 @@ def test_the_compose_file_requires_a_secret_key():
 
 def test_every_service_has_what_it_needs(compose):
     services = compose["services"]
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat", "turn"}
     assert services["db"]["image"].startswith("postgres:16")
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
     for name in ("db", "redis", "web", "worker"):
@@ -141,6 +141,55 @@ def test_every_service_has_what_it_needs(compose):
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
+    for name in ("web", "worker", "beat", "migrate"):
+        assert {"TURN_URLS", "TURN_SECRET"} <= set(services[name]["environment"]), name
+    assert services["turn"]["profiles"] == ["voice"]
+
+
+def stun_binding_answered(port: int) -> bool:
+    """Whether a STUN Binding request (RFC 8489) to 127.0.0.1:port gets a success answer."""
+    transaction = os.urandom(12)
+    request = b"\x00\x01\x00\x00\x21\x12\xa4\x42" + transaction
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(1)
+        sock.sendto(request, ("127.0.0.1", port))
+        try:
+            answer, _ = sock.recvfrom(2048)
+        except TimeoutError:
+            return False
+    return answer[:2] == b"\x01\x01" and answer[8:20] == transaction
+
+
+def test_turn_refuses_to_start_without_its_secret(compose):
+    service = compose["services"]["turn"]
+    env = {"PATH": os.environ["PATH"], **service["environment"]}
+    result = subprocess.run(service["command"], env=env, capture_output=True, timeout=30)
+    assert result.returncode == 1
+    assert b"Set TURN_SECRET" in result.stderr
+
+
+def test_turn_starts_coturn_with_its_secret_and_answers_stun(tmp_path):
+    service = load_compose({"SECRET_KEY": "x" * 50, "TURN_SECRET": "compose-turn-secret"})[
+        "services"
+    ]["turn"]
+    port = free_port()
+    script = service["command"][2].replace("--listening-port=3478", f"--listening-port={port}")
+    assert script != service["command"][2], "turn must listen on the port compose publishes"
+    assert '--static-auth-secret="$TURN_SECRET"' in script and "--use-auth-secret" in script
+    env = {"PATH": os.environ["PATH"], **service["environment"]}
+    assert env["TURN_SECRET"] == "compose-turn-secret"
+    command = [
+        *service["command"][:2],
+        f"{script} --listening-ip=127.0.0.1 --pidfile={tmp_path}/t.pid",
+    ]
+    process = start(command, env, tmp_path / "turn.log")
+    try:
+        deadline = time.monotonic() + 20
+        while not stun_binding_answered(port):
+            assert process.poll() is None, (tmp_path / "turn.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "turn never answered"
+    finally:
+        stop(process)
 
 
 def test_web_serves_healthz(migrated, tmp_path):

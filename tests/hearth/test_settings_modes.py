@@ -39,6 +39,8 @@ def read_settings(**env):
             "EMAIL_URL",
             "HTTPS_ONLY",
             "DJANGO_SETTINGS_MODULE",
+            "TURN_URLS",
+            "TURN_SECRET",
         }
     }
     result = subprocess.run(
@@ -111,6 +113,33 @@ def test_a_malformed_variable_stops_start_up_naming_it(variable, value, message)
     result = read_settings(SECRET_KEY="x" * 50, **{variable: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [{"TURN_URLS": "turn:turn.example.org:3478"}, {"TURN_SECRET": "shared"}],
+)
+def test_turn_urls_and_secret_set_one_without_the_other_stop_start_up(turn):
+    result = read_settings(SECRET_KEY="x" * 50, **turn)
+    assert result.returncode != 0
+    assert "TURN_URLS and TURN_SECRET go together" in result.stderr
+
+
+def test_turn_urls_must_be_turn_urls():
+    result = read_settings(
+        SECRET_KEY="x" * 50, TURN_URLS="https://turn.example.org", TURN_SECRET="s"
+    )
+    assert result.returncode != 0
+    assert "TURN_URLS must list turn: or turns: URLs" in result.stderr
+
+
+def test_turn_urls_with_their_secret_start():
+    result = read_settings(
+        SECRET_KEY="x" * 50,
+        TURN_URLS="turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349",
+        TURN_SECRET="shared",
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_manage_py_reports_bad_configuration_without_a_traceback():

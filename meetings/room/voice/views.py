@@ -1,5 +1,5 @@
-"""Voice's HTTP side: the room page's voice settings, and the ICE servers a page fetches
-before each peer connection (docs/voice.md)."""
+"""Voice's HTTP side: the room page's voice settings, the ICE servers a page fetches
+before each peer connection, and a report about a spoken turn (docs/voice.md)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from circles.permissions import membership_of
+from hearth.ratelimits import limited_by, over_limit
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, room_role
 from meetings.room import limits
-from meetings.room.voice import turn
-from meetings.room.voice.signaling import VOICE_REFUSAL_MESSAGES
+from meetings.room.voice import reports, turn
+from meetings.room.voice.signaling import VOICE_REFUSAL_MESSAGES, VoiceRefused
 from meetings.wellbeing.permissions import needs_meeting_agreement
 
 NOT_IN_THE_ROOM = "Voice is for the people who may be in this circle's room."
@@ -36,6 +37,38 @@ def page_config(meeting: Meeting) -> dict:
         "ice_servers_url": reverse("room:voice_ice_servers", args=[meeting.pk]),
         "relay_only": relay_only(),
     }
+
+
+@limited_by("report")
+def report_turn(request, meeting_id):
+    """POST ``turn_id``, ``reason``, ``note``: report the spoken turn under way (JSON)."""
+    if not request.user.is_authenticated:
+        return _refused(401, "forbidden", "Please log in again.")
+    if request.method != "POST":
+        return _refused(405, "bad_request", "Send this as a POST.")
+    try:
+        meeting = get_meeting_for(request.user, meeting_id)
+    except Http404:
+        return _refused(404, "not_found", "There's no such meeting.")
+    if not _may_enter(request.user, meeting):
+        return _refused(403, "forbidden", NOT_IN_THE_ROOM)
+    if over_limit(request, "report") is not None:
+        return _refused(429, "rate_limited", VOICE_REFUSAL_MESSAGES["rate_limited"])
+    turn_id = request.POST.get("turn_id", "")
+    if not turn_id.isdigit():
+        return _refused(400, "bad_request", "Which turn? 'turn_id' is a whole number.")
+    try:
+        report = reports.report_voice_turn(
+            meeting,
+            request.user,
+            int(turn_id),
+            request.POST.get("reason", ""),
+            request.POST.get("note", ""),
+        )
+    except VoiceRefused as refusal:
+        status = {"forbidden": 403, "not_found": 404, "voice_off": 403}.get(refusal.code, 400)
+        return _refused(status, refusal.code, refusal.message)
+    return JsonResponse({"reported": True, "report_id": report.pk})
 
 
 @never_cache
