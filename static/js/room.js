@@ -113,9 +113,11 @@ const voice =
           mute: byId("voice-mute"),
           status: byId("voice-status"),
           audio: byId("voice-audio"),
+          report: byId("voice-report"),
         },
         send: (type, fields) => socket.send(type, fields),
         nameOf: (state, id) => nameOf(state, id),
+        onReport: (turnId) => openTurnReport(turnId),
       })
     : null;
 
@@ -516,16 +518,51 @@ if (live) {
   });
 }
 
-let reportingShare = null;
+// A report is about a share (sent over the socket) or, in a voice room, about the spoken
+// turn under way (over HTTP: docs/voice.md, "Reporting a spoken turn").
+let reporting = null; // {shareId} or {turnId}
+const reportHeading = byId("report-heading");
 function openReport(shareId) {
-  reportingShare = shareId;
+  reporting = { shareId };
+  reportHeading.textContent = "Report this share";
   refs.reportForm.reset();
   refs.reportDialog.showModal();
+}
+function openTurnReport(turnId) {
+  reporting = { turnId };
+  reportHeading.textContent = "Report this spoken turn";
+  refs.reportForm.reset();
+  refs.reportDialog.showModal();
+}
+async function reportTurn(turnId, fields) {
+  let answer = null;
+  try {
+    const response = await fetch(byId("voice").dataset.reportPath, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": refs.supportForm.elements.csrfmiddlewaretoken?.value || "" },
+      body: new URLSearchParams({ turn_id: String(turnId), reason: fields.reason.value, note: fields.note.value }),
+    });
+    answer = await response.json();
+  } catch {
+    answer = null;
+  }
+  if (answer?.reported) {
+    showPrivate("Thank you. Your report about this turn was sent; the circle's hosts will look at it.");
+    announce("Thank you. The circle's hosts will look at your report.");
+  } else {
+    showError(answer?.error?.message || "The report couldn't be sent just now. Please try again.");
+  }
 }
 refs.reportForm.addEventListener("submit", (submitting) => {
   submitting.preventDefault();
   const fields = refs.reportForm.elements;
-  if (send("report", { share_id: reportingShare, reason: fields.reason.value, note: fields.note.value }) !== null) {
+  if (reporting?.turnId !== undefined) {
+    refs.reportDialog.close();
+    reportTurn(reporting.turnId, fields);
+    return;
+  }
+  if (send("report", { share_id: reporting?.shareId, reason: fields.reason.value, note: fields.note.value }) !== null) {
     refs.reportDialog.close();
   }
 });

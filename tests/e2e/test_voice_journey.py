@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from circles.models import Membership
+from moderation.models import Report
 from tests.e2e.helpers import enter_room, open_meeting, person_action, use_control
 from tests.e2e.voice_media import (
     bytes_received,
@@ -208,6 +209,24 @@ def test_a_page_that_forces_sending_without_the_piece_delivers_nothing(four, new
     # The honest pages still hear the holder, and only the holder.
     assert rising(milo, fern) and rising(ren, fern)
     assert bytes_received(milo) == bytes_received_from(milo, fern)
+
+
+def test_a_listener_reports_the_spoken_turn_under_way_without_any_audio(four, new_voice_page):
+    meeting = four
+    fern, milo = (enter_room(new_voice_page, meeting, f"{n}@example.org") for n in ("fern", "milo"))
+    turn_on_sound(milo)
+    expect(milo.get_by_role("button", name="Report this spoken turn")).to_be_hidden()
+    fern.get_by_role("button", name="Start", exact=True).click()
+    fern.get_by_role("button", name="Speak", exact=True).click()
+    expect(fern.get_by_role("button", name="Report this spoken turn")).to_be_hidden()
+    milo.get_by_role("button", name="Report this spoken turn").click()
+    dialog = milo.get_by_role("dialog", name="Report this spoken turn")
+    dialog.get_by_label("Why are you reporting it?").select_option("agreements")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(milo.locator("#private-notice")).to_contain_text("Your report about this turn was sent")
+    report = Report.objects.get()
+    assert report.snapshot["author_display_name"] == "Fern"
+    assert "audio" in report.snapshot["text"].lower()
 
 
 @pytest.fixture

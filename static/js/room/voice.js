@@ -22,6 +22,7 @@ const EARLY_OFFER_MS = 3000;
 const RETRY_MS = 2000;
 const MAX_RETRIES = 3;
 const SENT_KEPT = 200;
+const PREFETCH_MAX_MS = 10 * 60 * 1000; // TURN credentials last two hours
 
 export function speakerOf(state) {
   const holder = state.holder;
@@ -41,7 +42,8 @@ export function voicedIds(state, max) {
 }
 
 export class Voice {
-  constructor(config, { meetingId, elements, send, nameOf }) {
+  // onReport(turnId): the person wants to report the spoken turn under way.
+  constructor(config, { meetingId, elements, send, nameOf, onReport }) {
     this.config = config;
     this.el = elements;
     this.sendFrame = send;
@@ -61,6 +63,7 @@ export class Voice {
     this.focusAfterRender = false;
     this.thisTab = !navigator.locks;
     this.stopped = false;
+    this.nextConfiguration = null;
     if (navigator.locks) {
       // One tab speaks and listens for a person; another tab of the room waits its turn.
       navigator.locks.request(`hearth-voice-${meetingId}`, () => {
@@ -72,6 +75,9 @@ export class Voice {
     this.el.listen.addEventListener("click", () => this.toggleSound());
     this.el.speak.addEventListener("click", () => this.speak());
     this.el.mute.addEventListener("click", () => this.muteMyself());
+    this.el.report.addEventListener("click", () => {
+      if (this.state?.holder) onReport(this.state.holder.turn_id);
+    });
   }
 
   get me() {
@@ -87,7 +93,23 @@ export class Voice {
     return ref;
   }
 
+  // The RTCConfiguration for one new connection. Each connection gets its own fetch
+  // (fresh TURN credentials), made one connection ahead so that a piece change does not
+  // wait for it; one older than PREFETCH_MAX_MS is fetched again.
   iceConfiguration() {
+    const waiting = this.nextConfiguration;
+    const ready = waiting && Date.now() - waiting.at < PREFETCH_MAX_MS ? waiting.answer : this.fetchConfiguration();
+    this.prefetch();
+    return ready;
+  }
+
+  prefetch() {
+    const answer = this.fetchConfiguration();
+    answer.catch(() => {}); // a failure is met by the link that uses it
+    this.nextConfiguration = { answer, at: Date.now() };
+  }
+
+  fetchConfiguration() {
     return fetch(this.config.ice_servers_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
       .then((answer) => ({
@@ -111,6 +133,7 @@ export class Voice {
   follow(state) {
     this.state = state;
     if (this.stopped) return;
+    if (this.thisTab && this.nextConfiguration === null) this.prefetch();
     const me = this.me;
     const voiced = voicedIds(state, this.config.max_voices);
     const speaker = speakerOf(state);
@@ -356,6 +379,8 @@ export class Voice {
     speak.hidden = !mine || this.microphone !== null;
     speak.disabled = this.asking;
     mute.hidden = !mine || this.microphone === null;
+    // A spoken share leaves no text to report: the turn itself can be.
+    this.el.report.hidden = this.stopped || speaker === null || speaker === me;
     this.say(this.sentence({ state, me, speaker, mine, full }));
     if (this.focusAfterRender && !listen.hidden) listen.focus();
     this.focusAfterRender = false;
