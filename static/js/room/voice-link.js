@@ -5,9 +5,15 @@
 // - the speaker's link answers (accept()) `sendonly`; the microphone track is put on
 //   (and taken off) its sender with replaceTrack (useTrack()), so nothing is renegotiated.
 //
+// Candidates gathered quickly (on a LAN, or from a nearby TURN server: milliseconds) go in
+// the offer or answer itself; only those found later are sent one by one (`voice_ice`).
+// That saves a room most of its signaling frames.
+//
 // Every step waits for the one before it (a candidate that arrives while the ICE
 // servers are being fetched waits for the connection to exist), and a closed link
 // ignores whatever arrives after.
+
+const GATHER_WAIT_MS = 300;
 
 export class VoiceLink {
   // send(type, fields) sends a signaling frame; iceConfiguration() resolves to the
@@ -20,11 +26,13 @@ export class VoiceLink {
     this.onGone = onGone;
     this.pc = null;
     this.closed = false;
+    this.described = false; // our offer or answer has gone: later candidates trickle
     this.steps = iceConfiguration().then((configuration) => {
       if (this.closed) return;
       this.pc = new RTCPeerConnection(configuration);
       this.pc.addEventListener("icecandidate", ({ candidate }) => {
-        if (!this.closed) this.send("voice_ice", { to: this.peerId, candidate: candidate ? candidate.toJSON() : null });
+        if (this.closed || !this.described) return;
+        this.send("voice_ice", { to: this.peerId, candidate: candidate ? candidate.toJSON() : null });
       });
       this.pc.addEventListener("track", ({ track, streams }) => {
         if (!this.closed) this.onTrack(this, streams[0] || new MediaStream([track]));
@@ -48,7 +56,7 @@ export class VoiceLink {
     return this.step(async (pc) => {
       pc.addTransceiver("audio", { direction: "recvonly" });
       await pc.setLocalDescription(await pc.createOffer());
-      this.send("voice_offer", { to: this.peerId, sdp: pc.localDescription.sdp });
+      await this.describe("voice_offer");
     });
   }
 
@@ -66,8 +74,27 @@ export class VoiceLink {
       audio.direction = "sendonly";
       await audio.sender.replaceTrack(track);
       await pc.setLocalDescription(await pc.createAnswer());
-      this.send("voice_answer", { to: this.peerId, sdp: pc.localDescription.sdp });
+      await this.describe("voice_answer");
     });
+  }
+
+  // Send our description once gathering is complete or has taken GATHER_WAIT_MS.
+  async describe(type) {
+    const pc = this.pc;
+    if (pc.iceGatheringState !== "complete") {
+      await new Promise((done) => {
+        const timer = setTimeout(done, GATHER_WAIT_MS);
+        pc.addEventListener("icegatheringstatechange", () => {
+          if (pc.iceGatheringState === "complete") {
+            clearTimeout(timer);
+            done();
+          }
+        });
+      });
+    }
+    if (this.closed) return;
+    this.described = true;
+    this.send(type, { to: this.peerId, sdp: pc.localDescription.sdp });
   }
 
   // Speaker: the microphone on (a track) or off (null), at once, without renegotiating.
