@@ -59,18 +59,6 @@ MAX_STORED_REFUSAL_CHARS = 300
 ROOM_CLOSES_MINUTES_AFTER_END = 30
 
 
-def for_the_page() -> dict:
-    """The limits the room page's templates and JavaScript need (by ``json_script``)."""
-    return {
-        "min_turn_seconds": MIN_TURN_SECONDS,
-        "max_turn_seconds": MAX_TURN_SECONDS,
-        "low_time_seconds": LOW_TIME_SECONDS,
-        "max_share_chars": MAX_SHARE_CHARS,
-        "max_content_warning_chars": MAX_CONTENT_WARNING_CHARS,
-        "max_note_chars": MAX_NOTE_CHARS,
-    }
-
-
 # --- Voice (docs/voice.md) -------------------------------------------------------------
 
 # Voices in one room's mesh (``settings.VOICE_MAX_PARTICIPANTS`` may change it): only the
@@ -90,6 +78,21 @@ MAX_VOICE_SDP_CHARS = 16_000
 MAX_ICE_CANDIDATE_CHARS = 1000
 # An ICE candidate's ``sdpMid`` and ``usernameFragment`` are a few characters.
 MAX_ICE_FIELD_CHARS = 256
+# A candidate's ``sdpMLineIndex`` names a media section; voice has one or two, and no
+# browser makes more than this.
+MAX_ICE_MLINE_INDEX = 63
 # A TURN credential lasts this long: the page fetches one per connection, and a turn
 # (thirty minutes, a few extensions) never outlasts it; a leaked one soon stops working.
 TURN_CREDENTIAL_SECONDS = 2 * 60 * 60
+
+
+def for_the_page() -> dict:
+    """The limits the room page's templates and JavaScript need (by ``json_script``)."""
+    return {
+        "min_turn_seconds": MIN_TURN_SECONDS,
+        "max_turn_seconds": MAX_TURN_SECONDS,
+        "low_time_seconds": LOW_TIME_SECONDS,
+        "max_share_chars": MAX_SHARE_CHARS,
+        "max_content_warning_chars": MAX_CONTENT_WARNING_CHARS,
+        "max_note_chars": MAX_NOTE_CHARS,
+    }

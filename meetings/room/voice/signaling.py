@@ -100,9 +100,14 @@ def _candidate_of(value: object) -> dict[str, Any] | None:
         if text is not None and not _is_text(text, limits.MAX_ICE_FIELD_CHARS):
             raise VoiceRefused("bad_request", f"The candidate's {name!r} must be short text.")
     if index is not None and (
-        not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 64
+        not isinstance(index, int)
+        or isinstance(index, bool)
+        or not 0 <= index <= limits.MAX_ICE_MLINE_INDEX
     ):
-        raise VoiceRefused("bad_request", "The candidate's 'sdpMLineIndex' must be 0 to 63.")
+        raise VoiceRefused(
+            "bad_request",
+            f"The candidate's 'sdpMLineIndex' must be 0 to {limits.MAX_ICE_MLINE_INDEX}.",
+        )
     return {
         "candidate": candidate,
         "sdpMid": mid,
