@@ -15,7 +15,6 @@ from circles.models import Membership
 from moderation.models import Report
 from tests.e2e.helpers import enter_room, open_meeting, person_action, use_control
 from tests.e2e.voice_media import (
-    bytes_received,
     bytes_received_from,
     bytes_sent,
     coturn,
@@ -208,7 +207,9 @@ def test_a_page_that_forces_sending_without_the_piece_delivers_nothing(four, new
         assert bytes_received_from(page, olive) == 0
     # The honest pages still hear the holder, and only the holder.
     assert rising(milo, fern) and rising(ren, fern)
-    assert bytes_received(milo) == bytes_received_from(milo, fern)
+    ferns = {ssrc for entry in peer_stats(fern) for ssrc in entry["outbound"]}
+    for page in (milo, ren):
+        assert {ssrc for entry in peer_stats(page) for ssrc in entry["inbound"]} <= ferns
 
 
 def test_a_listener_reports_the_spoken_turn_under_way_without_any_audio(four, new_voice_page):

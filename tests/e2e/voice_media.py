@@ -107,11 +107,6 @@ def bytes_received_from(listener, speaker) -> int:
     )
 
 
-def bytes_received(page) -> int:
-    """Audio bytes this page has received on its open connections, from anyone."""
-    return sum(sum(entry["inbound"].values()) for entry in peer_stats(page))
-
-
 def wait_until(check, seconds: float = 10.0, every: float = 0.1):
     """Poll ``check`` until it returns something true; fail with what it last returned."""
     deadline = time.monotonic() + seconds
