@@ -34,7 +34,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from meetings.room import presence
-from meetings.room.store import current_seq, room_group
+from meetings.room.broadcasts import room_group
+from meetings.room.store import current_seq
 
 log = logging.getLogger("hearth.room")
 

@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from circles.models import Circle
-from meetings.room import store
+from meetings.room import broadcasts, snapshots, store
 from meetings.room.protocol import error_frame, ref_of
 from meetings.room.rules import REFUSAL_MESSAGES, RoomState
 from meetings.room.voice import budget, signaling
@@ -44,14 +44,14 @@ async def receive(consumer, data: dict) -> None:
             consumer.meeting_id, consumer.participant_id, consumer.user_id, data
         )
     except VoiceRefused as refusal:
-        await consumer.send(text_data=store.encode(_refusal_frame(refusal, data)))
+        await consumer.send(text_data=snapshots.encode(_refusal_frame(refusal, data)))
         return
     except Exception:  # the database or the cache is away: say so, keep the socket
         log.exception("room voice frame failed meeting=%s", consumer.meeting_id)
         frame = error_frame("unavailable", REFUSAL_MESSAGES["unavailable"], ref_of(data))
-        await consumer.send(text_data=store.encode(frame))
+        await consumer.send(text_data=snapshots.encode(frame))
         return
-    group = store.participant_group(consumer.meeting_id, to)
+    group = broadcasts.participant_group(consumer.meeting_id, to)
     await consumer.channel_layer.group_send(group, {"type": SIGNAL_MESSAGE, "frame": frame})
 
 
@@ -73,4 +73,4 @@ def _judge(meeting_id: int, participant_id: int, user_id: int, data: dict) -> tu
         enabled=enabled,
         max_voices=settings.VOICE_MAX_PARTICIPANTS,
     )
-    return frame.to, store.encode(signaling.forwarded(frame, participant_id))
+    return frame.to, snapshots.encode(signaling.forwarded(frame, participant_id))
