@@ -11,6 +11,7 @@ import { RoomModel } from "./room/state.js";
 import { SupportFlow } from "./room/support.js";
 import { LIMITS } from "./room/limits.js";
 import { setTitle } from "./room/title.js";
+import { Voice } from "./room/voice.js";
 import {
   END_REASONS,
   ShareList,
@@ -100,6 +101,26 @@ const refs = {
   notSharedEmpty: byId("not-shared-empty"),
 };
 const live = Boolean(refs.seats); // an ended or cancelled room has no stage
+
+// Voice, when the circle has it on (docs/voice.md): only the holder can be heard.
+const voiceConfig = JSON.parse(byId("voice-config")?.textContent || "null");
+const voice =
+  live && voiceConfig?.enabled && byId("voice")
+    ? new Voice(voiceConfig, {
+        meetingId: root.dataset.meetingId,
+        elements: {
+          listen: byId("voice-listen"),
+          speak: byId("voice-speak"),
+          mute: byId("voice-mute"),
+          status: byId("voice-status"),
+          audio: byId("voice-audio"),
+          report: byId("voice-report"),
+        },
+        send: (type, fields) => socket.send(type, fields),
+        nameOf: (state, id) => nameOf(state, id),
+        onReport: (turnId) => openTurnReport(turnId),
+      })
+    : null;
 
 let errorTimer = null;
 let farewell = null;
@@ -233,6 +254,7 @@ function drawAll(state) {
   renderControls(refs, state);
   renderNotShared(state);
   renderMine(state);
+  voice?.follow(state);
 }
 
 // Facilitators only: the server sends not_shared_yet to them alone.
@@ -378,6 +400,7 @@ function announceEvent(event, state) {
 }
 
 function handleFrame(frame) {
+  if (voice?.frame(frame)) return;
   if (frame.type === FRAMES.mute) {
     if (model.state?.you) {
       model.state.you.mute = { scope: frame.scope, until: frame.until };
@@ -403,6 +426,7 @@ function handleFrame(frame) {
           ? "Your account has been suspended, so you've left the circle."
           : "A facilitator has asked you to leave this circle.";
       socket.stop();
+      voice?.stop();
       showEnded(farewell);
       break;
     case "resources":
@@ -442,6 +466,7 @@ function showConnection(status, detail) {
   refs.connection.dataset.state = status;
   if (status === "closed") {
     whenOpen.clear(); // the room will not come back on this page
+    voice?.stop();
     refs.connection.textContent = "Not connected";
     model.reset();
     showEnded(farewell || detail);
@@ -495,16 +520,51 @@ if (live) {
   });
 }
 
-let reportingShare = null;
+// A report is about a share (sent over the socket) or, in a voice room, about the spoken
+// turn under way (over HTTP: docs/voice.md, "Reporting a spoken turn").
+let reporting = null; // {shareId} or {turnId}
+const reportHeading = byId("report-heading");
 function openReport(shareId) {
-  reportingShare = shareId;
+  reporting = { shareId };
+  reportHeading.textContent = "Report this share";
   refs.reportForm.reset();
   refs.reportDialog.showModal();
+}
+function openTurnReport(turnId) {
+  reporting = { turnId };
+  reportHeading.textContent = "Report this spoken turn";
+  refs.reportForm.reset();
+  refs.reportDialog.showModal();
+}
+async function reportTurn(turnId, fields) {
+  let answer = null;
+  try {
+    const response = await fetch(byId("voice").dataset.reportPath, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": refs.supportForm.elements.csrfmiddlewaretoken?.value || "" },
+      body: new URLSearchParams({ turn_id: String(turnId), reason: fields.reason.value, note: fields.note.value }),
+    });
+    answer = await response.json();
+  } catch {
+    answer = null;
+  }
+  if (answer?.reported) {
+    showPrivate("Thank you. Your report about this turn was sent; the circle's hosts will look at it.");
+    announce("Thank you. The circle's hosts will look at your report.");
+  } else {
+    showError(answer?.error?.message || "The report couldn't be sent just now. Please try again.");
+  }
 }
 refs.reportForm.addEventListener("submit", (submitting) => {
   submitting.preventDefault();
   const fields = refs.reportForm.elements;
-  if (send("report", { share_id: reportingShare, reason: fields.reason.value, note: fields.note.value }) !== null) {
+  if (reporting?.turnId !== undefined) {
+    refs.reportDialog.close();
+    reportTurn(reporting.turnId, fields);
+    return;
+  }
+  if (send("report", { share_id: reporting?.shareId, reason: fields.reason.value, note: fields.note.value }) !== null) {
     refs.reportDialog.close();
   }
 });

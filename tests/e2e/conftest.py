@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.voice_media import RECORD_PEER_CONNECTIONS, VOICE_FLAGS
 from tests.servers import daphne, database_url_for_tests
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,22 +80,64 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def new_page(browser, server):
-    """Open a page in a fresh browser context (one per person in a journey)."""
+def _page_opener(browser, base_url: str, init_script: str | None = None):
+    """``(open_page, contexts)``: ``open_page(width, height)`` opens a page in a fresh
+    browser context (one per person in a journey); close ``contexts`` afterwards."""
     contexts = []
 
     def open_page(width: int = 1024, height: int = 800):
-        context = browser.new_context(
-            base_url=server.url, viewport={"width": width, "height": height}
-        )
+        viewport = {"width": width, "height": height}
+        context = browser.new_context(base_url=base_url, viewport=viewport)
         context.set_default_timeout(10_000)
+        if init_script:
+            context.add_init_script(init_script)
         contexts.append(context)
         return context.new_page()
 
+    return open_page, contexts
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """Open a page in a fresh browser context (one per person in a journey)."""
+    open_page, contexts = _page_opener(browser, server.url)
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def voice_browser(browser):
+    """A second Chromium with a fake microphone and loopback WebRTC, for voice journeys
+    (it starts after ``browser``, so Playwright is already running)."""
+    playwright_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *VOICE_FLAGS]
+    )
+    yield playwright_browser
+    playwright_browser.close()
+
+
+@pytest.fixture
+def voice_opener(voice_browser):
+    """``open(base_url)`` gives a page opener on ``base_url`` whose pages record their
+    peer connections (``tests/e2e/voice_media.py`` reads their statistics)."""
+    everything = []
+
+    def opener(base_url: str):
+        open_page, contexts = _page_opener(voice_browser, base_url, RECORD_PEER_CONNECTIONS)
+        everything.append(contexts)
+        return open_page
+
+    yield opener
+    for contexts in everything:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def new_voice_page(voice_opener, server):
+    """Open a voice-ready page in a fresh browser context on the journeys' server."""
+    return voice_opener(server.url)
 
 
 @pytest.fixture
