@@ -1,5 +1,10 @@
-"""``python -m bench``: every benchmark Hearth has (today, the room's fan-out)."""
+"""``python -m bench``: every benchmark Hearth has. ``BENCH_ONLY=meeting,rsvp`` runs some."""
 
-from bench.fanout import main
+import os
 
-main()
+from bench import fanout, meeting
+
+BENCHES = {"fanout": fanout.main, "meeting": meeting.main}
+
+for name in os.environ.get("BENCH_ONLY", ",".join(BENCHES)).split(","):
+    BENCHES[name.strip()]()
