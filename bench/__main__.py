@@ -2,9 +2,9 @@
 
 import os
 
-from bench import fanout, meeting
+from bench import fanout, meeting, rsvp
 
-BENCHES = {"fanout": fanout.main, "meeting": meeting.main}
+BENCHES = {"fanout": fanout.main, "meeting": meeting.main, "rsvp": rsvp.main}
 
 for name in os.environ.get("BENCH_ONLY", ",".join(BENCHES)).split(","):
     BENCHES[name.strip()]()
