@@ -725,7 +725,8 @@ def main() -> None:
         for rooms in ROOMS:
             result = run(rooms, circle, people, servers, redis)
             results.append(result)
-            print(report(results).splitlines()[1 + len(results)], flush=True)
+            table = report(results).splitlines()
+            print(table[1 + len(results)], "at rest:", table[-1], flush=True)
     finally:
         for server in servers:
             server.stop()
