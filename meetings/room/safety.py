@@ -13,12 +13,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from circles.rendering import crisis_resource_lines
+from meetings.room.limits import MAX_NOTE_CHARS as MAX_NOTE_CHARS  # the store checks notes
 from meetings.room.rules import Refused
 from moderation.actions import file_report, record_action, record_safety_event
 from moderation.models import SafetyEvent
 from moderation.safety import check_text, crisis_languages
-
-MAX_NOTE_CHARS = 1000
 
 
 def check_share_text(text: object, content_warning: object) -> None:

@@ -16,7 +16,7 @@ from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
-from meetings.room import gentle, store
+from meetings.room import gentle, limits, store
 from meetings.room.models import Reaction
 from meetings.room.rules import REFUSAL_MESSAGES, Refused
 from meetings.wellbeing.views import room_context as wellbeing_context
@@ -64,6 +64,7 @@ def room(request, meeting_id):
         "is_open": meeting.room_is_open(),
         "muted_in_circle": role == "member" and membership is not None and membership.is_muted(),
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
+        "limits": limits.for_the_page(),
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
         "support_promise": support_promise(request.user),
