@@ -329,6 +329,7 @@ class Tally:
         self.errors: list[dict] = []
         self.handshakes_retried = 0
         self.never_connected = 0
+        self.last_left = 0.0
 
 
 class RoomClient:
@@ -511,6 +512,7 @@ class Room:
                 await bystander.connect()
             if turn == TURNS * 2 // 3 and self.clients[2] is not holder:
                 await self.clients[2].close()  # someone leaves early
+                self.tally.last_left = time.monotonic()
             if turn == TURNS // 2:
                 await facilitator.send({"type": "start_round"})
                 await self.until(self.someone_queued)
@@ -586,14 +588,18 @@ async def run_rooms(rooms: list[Room], servers, redis: Redis) -> Result:
     end = await asyncio.to_thread(Meter.read, servers, redis)
     sockets = sum(1 for room in rooms for client in room.clients if client.connected)
     memory = sum(rss_bytes(server) for server in servers) - before_connect
-    await asyncio.sleep(1)
+    # Whoever left early is marked away GRACE_SECONDS later (an event in their room): the
+    # rest begins after that, so it measures nothing but rest.
+    from meetings.room.rules import GRACE_SECONDS
+
+    tally = rooms[0].tally
+    await asyncio.sleep(max(1.0, tally.last_left + GRACE_SECONDS + 2 - time.monotonic()))
     rest_start = await asyncio.to_thread(Meter.read, servers, redis)
     await asyncio.sleep(REST_SECONDS)
     rest_end = await asyncio.to_thread(Meter.read, servers, redis)
 
     from meetings.room.store import current_seq
 
-    tally = rooms[0].tally
     lost = tally.gaps
     for room in rooms:
         seq = await asyncio.to_thread(current_seq, room.meeting_id)
