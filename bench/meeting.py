@@ -22,8 +22,10 @@ queries and Redis commands per room per minute; the rooms per core those costs i
 and the load generator's own CPU, which is the limit once it nears one core (the clients
 are one asyncio loop). It asserts nothing about time. docs/performance.md has results.
 
-Knobs: ``BENCH_ROOMS`` (``10,50,100``), ``BENCH_TURNS`` per room (8), ``BENCH_TURN_PACE``
-(seconds per compressed turn, 2.5), ``BENCH_REST_SECONDS`` (45).
+Knobs: ``BENCH_ROOMS`` (``10,50,100``), ``BENCH_TURNS`` per room (6), ``BENCH_TURN_PACE``
+(seconds per compressed turn; by default 0.15 s per room, at least 1.5 s, so the servers'
+load per second stays about the same at every R: compressed 100-fold, R = 30 rooms would
+already ask more than two cores), ``BENCH_REST_SECONDS`` (40).
 """
 
 from __future__ import annotations
@@ -52,9 +54,8 @@ from bench import fanout
 from bench.counting import query_count_path
 
 ROOMS = tuple(int(n) for n in os.environ.get("BENCH_ROOMS", "10,50,100").split(","))
-TURNS = int(os.environ.get("BENCH_TURNS", "8"))
-TURN_PACE = float(os.environ.get("BENCH_TURN_PACE", "2.5"))
-REST_SECONDS = float(os.environ.get("BENCH_REST_SECONDS", "45"))
+TURNS = int(os.environ.get("BENCH_TURNS", "6"))
+REST_SECONDS = float(os.environ.get("BENCH_REST_SECONDS", "40"))
 PEOPLE_PER_ROOM = 10
 MEETING_MINUTES_PER_TURN = 4  # a three-minute turn and the quiet around it
 PASSWORD = "bench-meeting-password"  # noqa: S105 - throwaway members of a local bench
@@ -428,6 +429,7 @@ class Room:
         self.queue: list[int] = []
         self.changed = asyncio.Event()
         self.rng = random.Random(index)
+        self.pace = 0.0  # seconds per turn: turn_pace(R)
 
     @property
     def facilitator(self) -> RoomClient:
@@ -469,7 +471,7 @@ class Room:
 
     async def meet(self) -> None:
         """The compressed meeting: TURNS turns with a real circle's mix of actions."""
-        rng, pace, late = self.rng, TURN_PACE, self.clients[-2:]
+        rng, pace, late = self.rng, self.pace, self.clients[-2:]
         await asyncio.sleep(rng.uniform(0, pace))  # rooms do not move in step
         facilitator = self.facilitator
         await facilitator.send({"type": "start"})
@@ -646,7 +648,15 @@ def run(rooms: int, circle, people: list[Person], servers, redis: Redis) -> Resu
         )
         for index, meeting_id in enumerate(meetings)
     ]
+    for room in room_list:
+        room.pace = turn_pace(rooms)
     return asyncio.run(run_rooms(room_list, servers, redis))
+
+
+def turn_pace(rooms: int) -> float:
+    if os.environ.get("BENCH_TURN_PACE"):
+        return float(os.environ["BENCH_TURN_PACE"])
+    return max(1.5, 0.15 * rooms)
 
 
 def per_room_minute(result: Result, key: str) -> float:
@@ -669,18 +679,19 @@ def rooms_per_core(result: Result) -> float:
 def report(results: list[Result]) -> str:
     base = results[0]
     lines = [
-        "| R | sockets | ASGI CPU s/room-min | PG CPU s/room-min | Redis CPU s/room-min "
+        "| R | sockets | s/turn | ASGI CPU s/room-min | PG CPU s/room-min | Redis CPU s/room-min "
         "| queries/room-min | share p50/p99 ms | reaction p50/p99 ms | lost | reordered "
         "| resyncs | handshakes retried / failed | KiB/socket | vs smallest R | rooms/core "
         "| load generator CPU |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         share, reaction = _quantiles(r.share_ms), _quantiles(r.reaction_ms)
         flat = per_room_minute(r, "asgi_cpu") / max(per_room_minute(base, "asgi_cpu"), 1e-9)
         generator = r.active["client_cpu"] / max(r.active["seconds"], 1e-9)
         lines.append(
-            f"| {r.rooms} | {r.sockets} | {per_room_minute(r, 'asgi_cpu'):.3f} "
+            f"| {r.rooms} | {r.sockets} | {turn_pace(r.rooms):g} "
+            f"| {per_room_minute(r, 'asgi_cpu'):.3f} "
             f"| {per_room_minute(r, 'postgres_cpu'):.3f} | {per_room_minute(r, 'redis_cpu'):.3f} "
             f"| {per_room_minute(r, 'queries'):.1f} | {share[0]:.1f} / {share[1]:.1f} "
             f"| {reaction[0]:.1f} / {reaction[1]:.1f} | {r.lost} | {r.reordered} | {r.resyncs} "
@@ -717,7 +728,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(
         f"Meeting bench: R = {', '.join(map(str, ROOMS))} rooms of {PEOPLE_PER_ROOM}, "
-        f"{TURNS} turns each ({TURN_PACE:g} s a turn, {MEETING_MINUTES_PER_TURN} meeting "
+        f"{TURNS} turns each ({MEETING_MINUTES_PER_TURN} meeting "
         f"minutes a turn), {REST_SECONDS:g} s at rest",
         flush=True,
     )
