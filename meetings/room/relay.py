@@ -41,8 +41,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from meetings.room import presence
+from meetings.room.broadcasts import room_group
 from meetings.room.models import Room
-from meetings.room.store import current_seq, room_group
+from meetings.room.store import current_seq
 
 log = logging.getLogger("hearth.room")
 

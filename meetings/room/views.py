@@ -16,7 +16,7 @@ from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator, room_role
-from meetings.room import gentle, limits, store
+from meetings.room import gentle, limits, system
 from meetings.room.models import Reaction
 from meetings.room.rules import REFUSAL_MESSAGES, Refused
 from meetings.wellbeing.views import room_context as wellbeing_context
@@ -95,7 +95,7 @@ def support(request, meeting_id):
     if over_limit(request, "support") is not None:
         return _support_answer(request, meeting, 429, "rate_limited", SUPPORT_RATE_MESSAGE)
     try:
-        alert_id = store.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
+        alert_id = system.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
     except Refused as refusal:
         status = 403 if refusal.code == "forbidden" else 400
         return _support_answer(request, meeting, status, refusal.code, refusal.message)

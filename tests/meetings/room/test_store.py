@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.room import rules, store
+from meetings.room import broadcasts, rules, snapshots, store
 from meetings.room.models import Room, Share
 from meetings.room.protocol import Report
 from meetings.room.rules import Actor, Refused
@@ -46,7 +46,7 @@ def test_a_refused_command_changes_nothing(quiet_meeting, member):
 
 def test_events_are_broadcast_only_after_commit(quiet_meeting, member, monkeypatch):
     sent = []
-    monkeypatch.setattr(store, "_group_send", lambda group, message: sent.append(group))
+    monkeypatch.setattr(broadcasts, "_group_send", lambda group, message: sent.append(group))
     with transaction.atomic():
         store.join(quiet_meeting.pk, member, "member")
         assert sent == []
@@ -57,7 +57,9 @@ def test_the_broadcast_carries_ready_text_and_what_consumers_need(
     quiet_meeting, member, facilitator, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(store, "_group_send", lambda group, message: sent.append((group, message)))
+    monkeypatch.setattr(
+        broadcasts, "_group_send", lambda group, message: sent.append((group, message))
+    )
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     milo, _, _ = store.join(quiet_meeting.pk, member, "member")
     store.execute(quiet_meeting.pk, Actor(milo.participant_id), rules.RaiseHand())
@@ -211,7 +213,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
         for pid in list(views):
             for event in events:
                 views[pid] = apply_event(views[pid], event)
-            fresh = store.snapshot(quiet_meeting.pk, state, pid)
+            fresh = snapshots.snapshot(quiet_meeting.pk, state, pid)
             assert views[pid] == fresh
 
     for user, role in people[:3]:
@@ -250,7 +252,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
             if participant.removed:
                 views.pop(participant.participant_id, None)
             elif participant.participant_id not in views:
-                views[participant.participant_id] = store.snapshot(
+                views[participant.participant_id] = snapshots.snapshot(
                     quiet_meeting.pk, state, participant.participant_id
                 )
     assert views

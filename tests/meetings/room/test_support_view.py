@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hearth.ratelimits import LIMITS
 from meetings.models import Meeting
-from meetings.room import rules, store
+from meetings.room import broadcasts, rules, store, system
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 
@@ -50,7 +50,7 @@ def test_the_connected_facilitators_are_told_at_once(
 ):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(store.moderators_group(lobby_meeting.pk), channel)
+    async_to_sync(layer.group_add)(broadcasts.moderators_group(lobby_meeting.pk), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
         ask(client, member, lobby_meeting, note="please")
@@ -62,7 +62,7 @@ def test_the_connected_facilitators_are_told_at_once(
 
 
 def test_it_works_in_an_ended_room(client, lobby_meeting, member):
-    store.end_room(lobby_meeting.pk)
+    system.end_room(lobby_meeting.pk)
 
     assert ask(client, member, lobby_meeting).status_code == 200
     assert SafetyEvent.objects.count() == 1
