@@ -7,7 +7,8 @@ sockets never says so, nor does a consumer that died while the database was away
 each open socket is a ``RoomConnection`` row naming its process, every process refreshes
 the heartbeat of the rows of its live sockets (those still attached to a relay), and the
 Celery backstop ``release_lost_connections`` treats rows whose heartbeat stopped as
-closed sockets.
+closed sockets. The beat shares its trip to the database with the relay's look at each
+room's seq (``relay._keep_watch``).
 """
 
 from __future__ import annotations
@@ -51,10 +52,16 @@ def closed(connection_id: int) -> bool:
 def beat(connection_ids: Iterable[int], now: datetime | None = None) -> int:
     """These sockets of this process are alive: refresh their heartbeat. Only those: the
     process being alive says nothing of a socket whose consumer died without deleting
-    its record (``relay.live_connections`` names the live ones)."""
-    return RoomConnection.objects.filter(server=SERVER, pk__in=list(connection_ids)).update(
-        heartbeat_at=now or timezone.now()
-    )
+    its record (``relay.live_connections`` names the live ones). A heartbeat younger
+    than one beat is left as it is, so each row is written every other beat at most
+    (at most about ``2 * HEARTBEAT_SECONDS`` old, well inside ``LOST_AFTER``)."""
+    ids = list(connection_ids)
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    return RoomConnection.objects.filter(
+        server=SERVER, pk__in=ids, heartbeat_at__lte=now - timedelta(seconds=HEARTBEAT_SECONDS)
+    ).update(heartbeat_at=now)
 
 
 def release_lost_connections(now: datetime | None = None) -> int:

@@ -18,9 +18,16 @@ reaches nobody. Whatever on this process fails to talk to the channel layer call
 ``layer_failed``; one recovery per process then waits for Redis to answer, joins every
 room group and every socket's own groups again, and sends a fresh ``state`` to each
 socket that missed events meanwhile. A broadcast that fails is still handed to this
-process's own sockets, so the author of a share sees it even while Redis is away. As a
-backstop (a restart nobody noticed), each relay joins its room's group again at every
-catch-up look.
+process's own sockets, so the author of a share sees it even while Redis is away.
+
+A room at rest costs nothing here. Each relay remembers the last ``seq`` it received;
+once every ``presence.HEARTBEAT_SECONDS`` the process makes one trip to the database
+that refreshes its sockets' heartbeats and reads the ``seq`` of every room it serves (two
+small statements, however many rooms). Only a room the database shows ahead of its
+relay is suspected: an event lost on the way with no later one to show the gap (the
+channel layer drops messages to a full channel), or a Redis restart nobody noticed (the
+room's group went with it). A second later, if no batch has come that far, the relay
+joins its group again and each socket still short gets a fresh state.
 """
 
 from __future__ import annotations
@@ -35,12 +42,13 @@ from channels.layers import get_channel_layer
 
 from meetings.room import presence
 from meetings.room.broadcasts import room_group
+from meetings.room.models import Room
 from meetings.room.store import current_seq
 
 log = logging.getLogger("hearth.room")
 
 
-CATCH_UP_SECONDS = 10.0
+SUSPICION_SECONDS = 1.0  # a room the database shows ahead is looked at again after this
 RETRY_SECONDS = 0.5  # a receive that failed is tried again after this
 RECOVERY_FIRST_DELAY = 0.2  # the recovery asks Redis again after this, doubling...
 RECOVERY_MAX_DELAY = 1.0  # ...up to this
@@ -50,8 +58,6 @@ class Listener(Protocol):
     connection_id: int | None
 
     async def offer_events(self, message: dict) -> None: ...
-
-    async def catch_up(self, seq: int) -> None: ...
 
     async def resync_if_behind(self, seq: int) -> None: ...
 
@@ -67,8 +73,9 @@ class RoomRelay:
         self.listeners: set[Listener] = set()
         self.channel: str | None = None
         self.receiving: asyncio.Task | None = None
-        self.watching: asyncio.Task | None = None
+        self.checking: asyncio.Task | None = None
         self.membership = asyncio.Lock()
+        self.seq = 0  # the last seq of the batches this relay has received
 
     async def sync_membership(self) -> None:
         """Be in the room's group exactly while some socket listens. Changes are made one
@@ -80,13 +87,13 @@ class RoomRelay:
                 channel = await self.layer.new_channel()
                 self.channel = channel
                 self.receiving = asyncio.create_task(self._receive(channel))
-                self.watching = asyncio.create_task(self._watch())
                 await self.join_group()
             elif not self.listeners and self.channel is not None:
                 channel, self.channel = self.channel, None
                 self.receiving.cancel()
-                self.watching.cancel()
-                self.receiving = self.watching = None
+                if self.checking is not None:
+                    self.checking.cancel()
+                self.receiving = self.checking = None
                 try:
                     await self.layer.group_discard(room_group(self.meeting_id), channel)
                 except Exception as error:  # the group went with Redis, or expires
@@ -107,6 +114,7 @@ class RoomRelay:
 
     async def offer(self, message: dict) -> None:
         """Hand a batch to every socket of the room on this process."""
+        self.seq = max(self.seq, message["last_seq"])
         for listener in list(self.listeners):
             try:
                 await listener.offer_events(message)
@@ -139,27 +147,26 @@ class RoomRelay:
                 continue
             await self.offer(message)
 
-    async def _watch(self) -> None:
-        """Every few seconds, join the room's group again (it is lost if Redis restarted
-        unnoticed) and tell the sockets the room's seq. An event the layer dropped
-        (channels-redis drops messages to a full channel) shows as a gap at the next event;
-        this also catches one no later event follows (``RoomConsumer.catch_up``)."""
-        while True:
-            await asyncio.sleep(CATCH_UP_SECONDS)
-            await self.join_group()
+    def suspect(self, seq: int) -> None:
+        """The database shows the room at ``seq``, beyond the last batch received here."""
+        if self.channel is not None and (self.checking is None or self.checking.done()):
+            self.checking = asyncio.create_task(self._check(seq))
+
+    async def _check(self, seq: int) -> None:
+        """Events take milliseconds on the way: wait a moment. A batch that still has not
+        come was lost (or Redis restarted unnoticed and took the group with it): join the
+        room's group again, and give each socket still short of ``seq`` a fresh state
+        (``RoomConsumer.resync_if_behind`` does nothing for a socket that is not)."""
+        await asyncio.sleep(SUSPICION_SECONDS)
+        if self.seq >= seq:
+            return
+        await self.join_group()
+        for listener in list(self.listeners):
             try:
-                seq = await database_sync_to_async(current_seq)(self.meeting_id)
-            except Exception as error:
-                raise_if_cancelled(error)
-                log.exception("room relay meeting=%s: reading the seq failed", self.meeting_id)
-                continue
-            if seq is None:
-                continue
-            for listener in list(self.listeners):
-                try:
-                    await listener.catch_up(seq)
-                except Exception:
-                    log.exception("room relay meeting=%s: a catch-up failed", self.meeting_id)
+                await listener.resync_if_behind(seq)
+            except Exception:
+                log.exception("room relay meeting=%s: a catch-up failed", self.meeting_id)
+        self.seq = max(self.seq, seq)
 
 
 _relays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -184,16 +191,29 @@ def live_connections() -> list[int]:
     ]
 
 
-async def _beat() -> None:
-    """While this process has sockets in any room, tell the database they are alive
-    (``meetings.room.presence``)."""
-    while _relays_of_this_loop():
+async def _keep_watch() -> None:
+    """While this process has sockets in any room: tell the database they are alive
+    (``meetings.room.presence``) and let each relay the database shows behind check for a
+    lost event (``RoomRelay.suspect``), in one trip every ``presence.HEARTBEAT_SECONDS``."""
+    relays = _relays_of_this_loop()
+    while relays:
         try:
-            await database_sync_to_async(presence.beat)(live_connections())
+            seqs = await database_sync_to_async(_beat_and_look)(live_connections(), list(relays))
         except Exception as error:  # the database is away: try again at the next beat
             raise_if_cancelled(error)
             log.exception("room heartbeat failed")
+            seqs = {}
+        for meeting_id, seq in seqs.items():
+            room_relay = relays.get(meeting_id)
+            if room_relay is not None and seq > room_relay.seq:
+                room_relay.suspect(seq)
         await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+
+
+def _beat_and_look(connection_ids: list[int], meeting_ids: list[int]) -> dict[int, int]:
+    """Refresh the heartbeats of this process's sockets; the seq of each of its rooms."""
+    presence.beat(connection_ids)
+    return dict(Room.objects.filter(pk__in=meeting_ids).values_list("pk", "seq"))
 
 
 class _Recovery:
@@ -289,7 +309,7 @@ async def attach(meeting_id: int, listener: Listener) -> None:
     relay.listeners.add(listener)
     heartbeat = _heartbeats.get(asyncio.get_running_loop())
     if heartbeat is None or heartbeat.done():
-        _heartbeats[asyncio.get_running_loop()] = asyncio.create_task(_beat())
+        _heartbeats[asyncio.get_running_loop()] = asyncio.create_task(_keep_watch())
     await relay.sync_membership()
 
 

@@ -4,9 +4,9 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from meetings.room import broadcasts, relay, store
+from meetings.room import broadcasts, presence, relay, store
 from meetings.room.commands import Actor, RaiseHand
-from tests.meetings.room.conftest import run
+from tests.meetings.room.conftest import make_meeting, run
 
 
 def relays_here():
@@ -82,7 +82,8 @@ def test_a_socket_that_fails_does_not_stop_the_others(meeting, facilitator, memb
 def test_an_event_the_layer_lost_is_caught_up_with_a_fresh_state(
     meeting, facilitator, member, open_socket, monkeypatch
 ):
-    monkeypatch.setattr(relay, "CATCH_UP_SECONDS", 0.2)
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(relay, "SUSPICION_SECONDS", 0.2)
 
     @database_sync_to_async
     def raise_hand_unheard(participant_id):
@@ -104,3 +105,79 @@ def test_an_event_the_layer_lost_is_caught_up_with_a_fresh_state(
     assert caught_up["type"] == "state"
     assert caught_up["queue"] == [2]
     assert quiet, "a socket that has caught up is not sent the state again"
+
+
+def test_an_event_lost_with_the_rooms_group_is_caught_up_and_the_group_joined_again(
+    meeting, facilitator, member, open_socket, monkeypatch
+):
+    """Redis lost the room's group without anyone noticing (a restart, a flush): the
+    broadcast reaches nobody, the database shows the room ahead, and the relay joins the
+    group again, so the next event arrives as an event."""
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(relay, "SUSPICION_SECONDS", 0.2)
+
+    async def scenario():
+        host = await open_socket(facilitator, meeting)
+        milo = await open_socket(member, meeting)
+        await host.receive()  # Milo's arrival
+        room_relay = relays_here()[meeting.pk]
+        await room_relay.layer.group_discard(broadcasts.room_group(meeting.pk), room_relay.channel)
+        await milo.send("raise_hand")
+        caught_up = await host.receive_type("state")
+        await milo.send("lower_hand")
+        next_event = await host.receive()
+        await milo.close()
+        await host.close()
+        return caught_up, next_event
+
+    caught_up, next_event = run(scenario())
+    assert caught_up["queue"] == [2]
+    assert next_event["type"] == "hand_lowered"
+    assert next_event["seq"] == caught_up["seq"] + 1
+
+
+def test_a_relay_that_received_every_event_never_joins_its_group_again(
+    meeting, facilitator, member, open_socket, monkeypatch
+):
+    """It learns the room's seq from the events themselves: a look that finds the room
+    ahead while an event is still on its way changes nothing once the event arrives."""
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(relay, "SUSPICION_SECONDS", 0.1)
+
+    async def scenario():
+        host = await open_socket(facilitator, meeting)
+        milo = await open_socket(member, meeting)
+        await host.receive()  # Milo's arrival
+        await asyncio.sleep(0.5)  # the relay has looked at the room
+        room_relay = relays_here()[meeting.pk]
+        joins = []
+        original_group_add = room_relay.layer.group_add
+
+        async def group_add(group, channel):
+            joins.append(group)
+            await original_group_add(group, channel)
+
+        room_relay.layer.group_add = group_add
+        await milo.send("raise_hand")
+        await host.receive()
+        await asyncio.sleep(1.0)  # ten beats at rest
+        quiet = await host.nothing_more()
+        room_relay.layer.group_add = original_group_add
+        await milo.close()
+        await host.close()
+        return joins, quiet
+
+    joins, quiet = run(scenario())
+    assert joins == []
+    assert quiet, "no socket was sent a fresh state"
+
+
+def test_one_beat_is_two_statements_however_many_rooms_the_process_serves(
+    db, circle, facilitator, django_assert_num_queries
+):
+    meetings = [make_meeting(circle, facilitators=[facilitator]) for _ in range(5)]
+    for each in meetings:
+        store.join(each.pk, facilitator, "facilitator")
+    with django_assert_num_queries(2):
+        seqs = relay._beat_and_look([0], [each.pk for each in meetings])
+    assert seqs == {each.pk: store.current_seq(each.pk) for each in meetings}
