@@ -37,7 +37,16 @@ from channels.utils import await_many_dispatch
 from circles.permissions import membership_of
 from meetings.models import Meeting
 from meetings.permissions import can_view_meeting, is_room_moderator, room_role
-from meetings.room import broadcasts, frames, relay, rules, snapshots, socket_work, turn_timers
+from meetings.room import (
+    broadcasts,
+    frames,
+    limits,
+    relay,
+    rules,
+    snapshots,
+    socket_work,
+    turn_timers,
+)
 from meetings.room.frames import Close
 from meetings.room.protocol import error_frame
 from meetings.room.rules import Refused
@@ -48,7 +57,6 @@ from meetings.wellbeing.permissions import needs_meeting_agreement
 log = logging.getLogger("hearth.room")
 
 
-MAX_FRAME_BYTES = 64 * 1024
 GAP_WAIT_SECONDS = 1.0
 LAYER_RETRY_SECONDS = 1.0  # a channel-layer receive that failed is tried again after this
 
@@ -217,13 +225,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.queued_deliveries.add(queued)
         queued.add_done_callback(self.queued_deliveries.discard)
 
-    async def catch_up(self, seq: int) -> None:
-        """The room was at ``seq`` when its relay looked just now: a socket that missed an
-        event gets the whole state instead (``Sequencer.catch_up``)."""
-        missed = self.order.catch_up(seq)
-        if missed is not None:
-            await self._resync_if_behind(missed, "catch-up")
-
     async def resync_if_behind(self, seq: int) -> None:
         """The channel layer is back after an outage (``relay``): a socket short of the
         room's ``seq`` missed events on the way, and gets the whole state."""
@@ -377,9 +378,9 @@ def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
 
 def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
     if bytes_data is not None:
-        return len(bytes_data) > MAX_FRAME_BYTES
+        return len(bytes_data) > limits.MAX_FRAME_BYTES
     if text_data is None:
         return False
-    if len(text_data) * 4 <= MAX_FRAME_BYTES:
+    if len(text_data) * 4 <= limits.MAX_FRAME_BYTES:
         return False
-    return len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+    return len(text_data.encode("utf-8", "surrogatepass")) > limits.MAX_FRAME_BYTES

@@ -558,6 +558,20 @@ class Nudged(PrivateFrame):
 SERVER_FRAMES: dict[str, type[ServerFrame]] = {"state": State, **EVENTS, **PRIVATE_FRAMES}
 
 
+# --- Voice signaling (docs/voice.md) -----------------------------------------------------------
+# Each voice frame type and its fields besides the address. A page sends it with ``to`` (a
+# participant id); only that participant's sockets receive it, with ``from`` instead: never
+# broadcast, never stored, no seq, no ack. ``meetings.room.voice.signaling`` checks and
+# forwards them under voice's own rate budget; its refusals are ``error`` frames.
+
+VOICE_FRAMES: dict[str, tuple[str, ...]] = {
+    "voice_offer": ("sdp",),
+    "voice_answer": ("sdp",),
+    "voice_ice": ("candidate",),  # {candidate, sdpMid, sdpMLineIndex, usernameFragment} or null
+    "voice_hangup": (),
+}
+
+
 # --- Close codes ------------------------------------------------------------------------------
 
 

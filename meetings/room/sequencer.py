@@ -28,7 +28,6 @@ class Sequencer:
         self.last_seq = 0
         self.seated = False
         self.waiting: dict[int, Batch] = {}
-        self._catch_up_mark: int | None = None
 
     def offer(self, batch: Batch) -> Verdict:
         """A batch arrived: what to do with it (early ones are kept here)."""
@@ -67,13 +66,6 @@ class Sequencer:
     def behind(self, seq: int) -> bool:
         """The room was at ``seq``: has this seated socket missed any of it?"""
         return self.seated and self.last_seq < seq
-
-    def catch_up(self, seq: int) -> int | None:
-        """The room was at ``seq`` at the relay's look now. When the socket is still short
-        of what the room had at the look before (events take milliseconds on the way and
-        the looks are seconds apart, so it missed one), that seq; otherwise None."""
-        missed, self._catch_up_mark = self._catch_up_mark, seq
-        return missed if missed is not None and self.behind(missed) else None
 
     @property
     def has_waiting(self) -> bool:

@@ -11,16 +11,13 @@ import logging
 from django.conf import settings
 
 from hearth.cache import count_in_window
-from meetings.room import broadcasts, presence, rules, snapshots, store
+from meetings.room import broadcasts, limits, presence, rules, snapshots, store
 from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Refused
 from meetings.room.values import RoomState
 
 log = logging.getLogger("hearth.room")
-
-RATE_LIMIT_FRAMES = 20
-RATE_LIMIT_SECONDS = 10
 
 
 def join(meeting_id: int, user, role: str):
@@ -86,11 +83,11 @@ def within_rate(user_id: int) -> bool:
     more tabs or reconnecting (to any server process) never buys a bigger budget. While
     the cache (Redis) is away nobody is limited: the room goes on on the database."""
     try:
-        count = count_in_window(f"room:rate:{user_id}", RATE_LIMIT_SECONDS)
+        count = count_in_window(f"room:rate:{user_id}", limits.RATE_LIMIT_SECONDS)
     except Exception as error:
         log.warning("room rate limit not counted: %s", type(error).__name__)
         return True
-    return count <= getattr(settings, "ROOM_RATE_LIMIT_FRAMES", RATE_LIMIT_FRAMES)
+    return count <= settings.ROOM_RATE_LIMIT_FRAMES
 
 
 def ref_of_text(text: str | None):

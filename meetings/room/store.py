@@ -37,6 +37,7 @@ from meetings.room import (
     command_work,
     effects,
     frames,
+    limits,
     rules,
     safety,
     snapshots,
@@ -207,7 +208,7 @@ def _claim(meeting_id, key, fingerprint, now, refusal: Refused | None = None) ->
                 ref,
                 fingerprint,
                 refusal.code if refusal else "",
-                refusal.message[:300] if refusal else "",
+                refusal.message[: limits.MAX_STORED_REFUSAL_CHARS] if refusal else "",
                 connection.ops.adapt_datetimefield_value(now),
             ],
         )

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from meetings.room import limits
+from meetings.room.frames import VOICE_FRAMES
 from meetings.room.protocol import is_storable_text
 from meetings.room.rules import RoomState
 from meetings.room.voice import sdp as sdp_gate
 
-FRAME_TYPES = ("voice_offer", "voice_answer", "voice_ice", "voice_hangup")
-_WITH_SDP = ("voice_offer", "voice_answer")
+FRAME_TYPES = tuple(VOICE_FRAMES)
+_WITH_SDP = tuple(t for t, fields in VOICE_FRAMES.items() if "sdp" in fields)
 
 VOICE_REFUSAL_MESSAGES = {
     "bad_request": "That voice message wasn't understood.",
@@ -179,8 +180,6 @@ def _check_sdp(text: str, *, may_send: bool) -> None:
 def forwarded(frame: VoiceFrame, sender_id: int) -> dict[str, Any]:
     """What the addressee receives: the frame, from its sender."""
     message: dict[str, Any] = {"type": frame.type, "from": sender_id}
-    if frame.sdp is not None:
-        message["sdp"] = frame.sdp
-    if frame.type == "voice_ice":
-        message["candidate"] = frame.candidate
+    for name in VOICE_FRAMES[frame.type]:
+        message[name] = getattr(frame, name)
     return message

@@ -260,6 +260,17 @@ def test_the_doc_lists_the_declared_close_and_error_codes():
     assert documented == list(ERROR_CODES)
 
 
+def test_the_protocols_voice_table_lists_exactly_the_declared_voice_frames():
+    rows = re.findall(
+        r"^\| `(voice_[a-z]+)` `to`(.*?)\| `(voice_[a-z]+)` `from`(.*?)\|$", PROTOCOL, re.M
+    )
+    documented = {sent: received for sent, _, received, _ in rows}
+    assert documented == {t: t for t in frames.VOICE_FRAMES}
+    for sent, sent_fields, _, received_fields in rows:
+        for name in frames.VOICE_FRAMES[sent]:
+            assert f"`{name}`" in sent_fields and f"`{name}`" in received_fields
+
+
 # --- The browser's client knows the same frames ------------------------------------------------
 
 
@@ -275,7 +286,7 @@ def client_frame_types_in_the_javascript() -> set[str]:
 
 def test_the_page_knows_no_frame_type_the_server_does_not_declare():
     known = client_frame_types_in_the_javascript()
-    assert known <= set(frames.SERVER_FRAMES) | set(CLIENT_FRAMES)
+    assert known <= set(frames.SERVER_FRAMES) | set(CLIENT_FRAMES) | set(frames.VOICE_FRAMES)
     every_script = "\n".join(path.read_text() for path in CLIENT_JS)
     unheard = [t for t in PRIVATE_FRAMES if f'"{t}"' not in every_script]
     assert not unheard, f"the page never handles {unheard}"

@@ -60,16 +60,6 @@ def test_a_fresh_state_drops_the_waiting_batches_it_covers():
     assert list(order.waiting) == [7]
 
 
-def test_a_socket_short_of_the_rooms_seq_at_the_previous_look_needs_the_state_again():
-    order = seated_at(3)
-    assert order.catch_up(5) is None  # the first look only marks
-    assert order.catch_up(6) == 5  # still at 3 when the room had 5 a look ago
-    order.take(batch(4, 6))
-    assert order.catch_up(6) is None
-
-
 def test_a_socket_not_seated_yet_is_never_behind():
     order = Sequencer()
     assert not order.behind(10)
-    order.catch_up(4)
-    assert order.catch_up(5) is None
