@@ -1,11 +1,11 @@
 """The talking circle's WebSocket: a thin edge around ``meetings.room.store``.
 
 It authenticates (the session, through ``AuthMiddlewareStack``; the origin is checked by
-``AllowedHostsOriginValidator`` in ``hearth/asgi.py``), authorises entry, parses frames,
-calls the store and relays what the store broadcasts. The room's state lives in the
-database; a consumer keeps only its own connection's: who it is, the last ``seq`` it
-delivered, a few out-of-order batches waiting for a gap to fill, and its share of the
-process's turn timer.
+``AllowedHostsOriginValidator`` in ``hearth/asgi.py``), asks ``meetings.room.entry`` who
+may enter, parses frames, calls the store and relays what the store broadcasts. The room's
+state lives in the database; a consumer keeps only its own connection's: who it is, the
+last ``seq`` it delivered, a few out-of-order batches waiting for a gap to fill, and its
+share of the process's turn timer.
 
 Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such meeting,
 4409 room not open, ended or locked, 4412 a member who has not confirmed the circle's
@@ -39,22 +39,19 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils import timezone
 
-from circles.permissions import membership_of
+from hearth import groups
 from hearth.cache import count_in_window
+from hearth.on_commit import collecting_sends
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.models import Meeting
-from meetings.permissions import can_view_meeting, is_room_moderator, room_role
+from meetings.permissions import is_room_moderator
 from meetings.room import presence, relay, rules, store
+from meetings.room.entry import CLOSE_FORBIDDEN, Entry, close_code_for_join, entry_for
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Actor, Refused
-from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
 
-CLOSE_NOT_LOGGED_IN = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_NOT_OPEN = 4409
-CLOSE_AGREEMENT_NEEDED = 4412
 CLOSE_TOO_BIG = 4413  # 1009 in the first protocol; daphne refuses it from an application
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -113,31 +110,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.queued_deliveries: set[asyncio.Task] = set()
         await self.accept()
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(CLOSE_NOT_LOGGED_IN)
-            return
-        self.user_id = user.pk
         meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        code, role = await database_sync_to_async(_admission)(user, meeting_id)
-        if code is not None:
-            await self.close(code)
+        entry = await database_sync_to_async(_admission)(user, meeting_id)
+        if entry.close_code is not None:
+            await self.close(entry.close_code)
             return
+        self.user_id, role = user.pk, entry.role
         self.meeting_id = meeting_id
         await relay.attach(meeting_id, self)
-        await self._join_group(store.user_group(user.pk))
+        await self._join_group(groups.user_group(user.pk))
         if is_room_moderator(role):
-            await self._join_group(store.moderators_group(meeting_id))
+            await self._join_group(groups.moderators_group(meeting_id))
         try:
             participant, frame, deadline, outbox, self.connection_id = await database_sync_to_async(
                 _join
             )(meeting_id, user, role)
         except Refused as refusal:
-            code = CLOSE_FORBIDDEN if refusal.code == "removed" else CLOSE_NOT_OPEN
-            await self.close(code)
+            await self.close(close_code_for_join(refusal))
             return
         self.participant_id = participant.participant_id
         await self._broadcast(outbox)
-        await self._join_group(store.participant_group(meeting_id, participant.participant_id))
+        await self._join_group(groups.participant_group(meeting_id, participant.participant_id))
         await self._send_snapshot(frame, deadline)
 
     async def disconnect(self, code):
@@ -170,7 +163,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._broadcast(outbox)
 
     async def _broadcast(self, outbox) -> None:
-        """Send what the store's committed commands broadcast (see collecting_broadcasts)."""
+        """Send what the store's committed commands broadcast (see hearth.on_commit)."""
         await relay.broadcast(self.meeting_id, outbox)
 
     async def _join_group(self, group: str) -> None:
@@ -202,7 +195,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except Exception:  # the database or the cache is away: say so, keep the socket
             log.exception("room frame failed meeting=%s", self.meeting_id)
             frame = error_frame(
-                "unavailable", rules.REFUSAL_MESSAGES["unavailable"], _ref_of_text(text_data)
+                "unavailable", REFUSAL_MESSAGES["unavailable"], _ref_of_text(text_data)
             )
             await self.send(text_data=store.encode(frame))
             return
@@ -347,27 +340,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
 # --- Work done in a thread (database and cache) ----------------------------------------------
 
 
-def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
-    """The close code refusing this person entry, or (None, their room role)."""
-    meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
-    if meeting is None or not can_view_meeting(user, meeting):
-        return CLOSE_NOT_FOUND, None
-    role = room_role(user, meeting)
-    if role is None:
-        return CLOSE_FORBIDDEN, None
-    if role == "member":
-        membership = membership_of(user, meeting.circle)
-        if membership is not None and membership.is_muted():
-            return CLOSE_FORBIDDEN, None
-    if not meeting.room_is_open():
-        return CLOSE_NOT_OPEN, None
-    if role == "member" and needs_meeting_agreement(user, meeting):
-        return CLOSE_AGREEMENT_NEEDED, None
-    return None, role
+def _admission(user, meeting_id: int) -> Entry:
+    return entry_for(user, Meeting.objects.select_related("circle").filter(pk=meeting_id).first())
 
 
 def _join(meeting_id: int, user, role: str):
-    with store.collecting_broadcasts() as outbox:
+    with collecting_sends() as outbox:
         participant, frame, outcome = store.join(meeting_id, user, role)
     connection_id = presence.opened(meeting_id, participant.participant_id)
     return participant, frame, store.timer_of(outcome.state), outbox, connection_id
@@ -376,7 +354,7 @@ def _join(meeting_id: int, user, role: str):
 def _leave(meeting_id: int, participant_id: int, connection_id: int):
     """The socket closed: tell the room, unless the backstop already did (it found this
     process's heartbeat late and took the socket for lost)."""
-    with store.collecting_broadcasts() as outbox:
+    with collecting_sends() as outbox:
         if presence.closed(connection_id):
             store.leave(meeting_id, participant_id)
     return outbox
@@ -403,7 +381,7 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
     else:
         bad_json = False
     if not _within_rate(user.pk):
-        message = rules.REFUSAL_MESSAGES["rate_limited"]
+        message = REFUSAL_MESSAGES["rate_limited"]
         return [error_frame("rate_limited", message, ref_of(data))], None, []
     if bad_json:
         return [error_frame("bad_request", "A frame must be a JSON object.")], None, []
@@ -413,7 +391,7 @@ def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
     if isinstance(command, rules.Sync):
         return [], _snapshot(meeting_id, participant_id), []
-    with store.collecting_broadcasts() as outbox:
+    with collecting_sends() as outbox:
         try:
             outcome = store.execute(meeting_id, Actor(participant_id), command, user=user, ref=ref)
         except Refused as refusal:
@@ -494,6 +472,6 @@ async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
 
 
 def _expire(meeting_id: int, turn_id: int):
-    with store.collecting_broadcasts() as outbox:
+    with collecting_sends() as outbox:
         store.expire(meeting_id, turn_id)
     return outbox

@@ -4,7 +4,7 @@ Every change to a room goes through ``execute`` (or ``join``, ``leave``, ``expir
 call it): one transaction that locks the meeting's ``Room`` row with
 ``select_for_update``, reads the rules' ``RoomState`` from it, calls ``rules.apply``, saves
 the new state and whatever the command wrote (a share, a reaction, a hidden share), and
-registers the broadcast in ``transaction.on_commit``. The database is the single source of
+sends the broadcast after commit (``hearth.on_commit``). The database is the single source of
 truth, so any number of server processes can serve one room; ``seq`` is assigned by the
 rules under the lock, so it rises by exactly one per event across all of them.
 
@@ -29,18 +29,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hearth.groups import moderators_group, participant_group, room_group
+from hearth.on_commit import send_on_commit
 from meetings.models import Meeting
 from meetings.room import gentle, rules, safety
 from meetings.room.models import CommandRecord, Reaction, Room, Share
@@ -71,26 +69,6 @@ AUDITED = {
     rules.Remind: "room.agreement.reminded",
     rules.ClearAway: "room.participant.cleared",
 }
-
-
-def room_group(meeting_id: int) -> str:
-    """Everyone connected to the meeting's room, on every server process."""
-    return f"room.{meeting_id}"
-
-
-def moderators_group(meeting_id: int) -> str:
-    """The connected facilitators, hosts and staff: private support alerts go here."""
-    return f"room.{meeting_id}.moderators"
-
-
-def participant_group(meeting_id: int, participant_id: int) -> str:
-    """Every socket of one participant of the room (a nudge goes to the holder alone)."""
-    return f"room.{meeting_id}.participant.{participant_id}"
-
-
-def user_group(user_id: int) -> str:
-    """Every socket of one account (moderation tells it about a suspension)."""
-    return f"user.{user_id}"
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -864,41 +842,12 @@ def _events_after_commit(meeting_id: int, outcome: Outcome) -> None:
             if event["type"] == "participant_removed"
         ],
     }
-    transaction.on_commit(lambda: _group_send(room_group(meeting_id), message))
+    send_on_commit(room_group(meeting_id), message)
 
 
 def _send_after_commit(group: str, frames: list[dict[str, Any]]) -> None:
     message = {"type": "room.private", "frames": [encode(frame) for frame in frames]}
-    transaction.on_commit(lambda: _group_send(group, message))
-
-
-def _group_send(group: str, message: dict[str, Any]) -> None:
-    """Send now, or hand the message to the consumer that is collecting (see
-    ``collecting_broadcasts``). Only ever called from ``transaction.on_commit``."""
-    outbox = getattr(_collecting, "outbox", None)
-    if outbox is not None:
-        outbox.append((group, message))
-        return
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
-
-
-_collecting = threading.local()
-
-
-@contextmanager
-def collecting_broadcasts():
-    """Collect what commits inside the block would broadcast, instead of sending it from
-    this (database) thread: the consumer then awaits the sends on its event loop, so the
-    process's one database thread never waits on Redis. Yields the list of
-    ``(group, message)``; whatever did not commit is never in it."""
-    outer = getattr(_collecting, "outbox", None)
-    _collecting.outbox = []
-    try:
-        yield _collecting.outbox
-    finally:
-        _collecting.outbox = outer
+    send_on_commit(group, message)
 
 
 def _log(

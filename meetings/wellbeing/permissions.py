@@ -1,5 +1,5 @@
 """Who may check in, see a meeting's insights, use and review a circle's toolbox, and
-whether someone still has to confirm the agreements before entering a room.
+whether someone has yet to confirm the agreements for a meeting.
 
 ``can_*`` never raise; ``why_not_*`` return the refusal a member can read (``None``: they
 may); ``check_*`` raise ``PermissionDenied`` with it. Roles come from
@@ -128,10 +128,12 @@ def figures_are_ready(meeting: Meeting, now=None) -> bool:
 
 
 def needs_meeting_agreement(user, meeting: Meeting) -> bool:
-    """Whether ``user`` must confirm the circle's current agreements before entering the
-    room of ``meeting``. Members, facilitators and hosts confirm once per meeting (again if
-    the agreements change); site staff entering to moderate do not; a circle without
-    agreements asks nothing; someone who may not enter is not asked either."""
+    """Whether ``user`` has yet to confirm the circle's current agreements for ``meeting``
+    (once per meeting, again if the agreements change). Members, facilitators and hosts are
+    asked; site staff entering to moderate are not; a circle without agreements asks
+    nothing; someone who may not enter is not asked either. Only members are held at the
+    door until they confirm (``meetings.room.entry``): facilitators and hosts may confirm
+    but enter either way."""
     role = meeting_permissions.room_role(user, meeting)
     if role is None or role == "staff":
         return False

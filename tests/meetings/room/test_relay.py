@@ -4,6 +4,7 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
+from hearth import on_commit
 from meetings.room import relay, rules, store
 from meetings.room.rules import Actor
 from tests.meetings.room.conftest import run
@@ -86,7 +87,7 @@ def test_an_event_the_layer_lost_is_caught_up_with_a_fresh_state(
 
     @database_sync_to_async
     def raise_hand_unheard(participant_id):
-        with store.collecting_broadcasts():  # what it would broadcast is dropped
+        with on_commit.collecting_sends():  # what it would broadcast is dropped
             store.execute(meeting.pk, Actor(participant_id), rules.RaiseHand())
 
     async def scenario():

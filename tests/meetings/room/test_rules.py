@@ -3,11 +3,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.room.rules import (
     GRACE_SECONDS,
     MAX_CONTENT_WARNING_CHARS,
     MAX_SHARE_CHARS,
-    REFUSAL_MESSAGES,
     Actor,
     Disconnect,
     End,

@@ -13,10 +13,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.room.rules import (
     MODES,
     REACTION_KINDS,
-    REFUSAL_MESSAGES,
     SYSTEM,
     AcknowledgeSupport,
     Actor,

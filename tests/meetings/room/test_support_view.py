@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
+from hearth import groups
 from hearth.ratelimits import LIMITS
 from meetings.models import Meeting
 from meetings.room import rules, store
@@ -50,7 +51,7 @@ def test_the_connected_facilitators_are_told_at_once(
 ):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(store.moderators_group(lobby_meeting.pk), channel)
+    async_to_sync(layer.group_add)(groups.moderators_group(lobby_meeting.pk), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
         ask(client, member, lobby_meeting, note="please")
