@@ -1,7 +1,8 @@
 """How every view answers a ``Refused``: one of three shapes, the same words and status.
 
 - ``refused_redirect``: a form posted from a page elsewhere (a button, a small form): the
-  refusal's message as a flash message, then back to that page.
+  refusal's message as a flash message, then back to that page; a ``forbidden`` one is
+  the 403 page instead (the person lacks the role: there is nothing to go back and fix).
 - ``refused_form``: a form the view renders again: the message as the form's error, and the
   status the page is answered with.
 - ``refused_json``: a ``fetch`` that wants JSON: ``{"error": {"code", "message"}}``.
@@ -18,7 +19,10 @@ from hearth.refusal import Refused
 
 
 def refused_redirect(request, refusal: Refused, to, *args, **kwargs):
-    """Flash the refusal and redirect (``to`` as for ``django.shortcuts.redirect``)."""
+    """Flash the refusal and redirect (``to`` as for ``django.shortcuts.redirect``), or
+    the 403 page for a refusal of the person."""
+    if refusal.status == 403:
+        return refused_page(request, refusal)
     messages.error(request, refusal.message)
     return redirect(to, *args, **kwargs)
 
