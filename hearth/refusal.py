@@ -28,12 +28,12 @@ REFUSAL_MESSAGES = {
     "conflict": "Someone changed this a moment ago. Please look again.",
 }
 
-# The HTTP status a view answers each code with; any other code is a 400.
+# The HTTP status a view answers each code with; any other code (a ``conflict`` too: the
+# person looks again and sends again) is a 400.
 HTTP_STATUS = {
     "forbidden": 403,
     "removed": 403,
     "not_found": 404,
-    "conflict": 409,
     "rate_limited": 429,
     "unavailable": 503,
 }

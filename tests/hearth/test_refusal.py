@@ -41,7 +41,7 @@ def test_an_undeclared_code_is_a_bug_not_a_refusal():
         ("forbidden", 403),
         ("removed", 403),
         ("not_found", 404),
-        ("conflict", 409),
+        ("conflict", 400),
         ("rate_limited", 429),
         ("unavailable", 503),
     ],
@@ -89,9 +89,9 @@ class ReasonForm(forms.Form):
 def test_a_refused_form_shows_the_message_and_gives_the_status():
     form = ReasonForm({"reason": "Snow"})
     assert form.is_valid()
-    status = refused_form(form, Refused("conflict", "Someone cancelled it first."))
-    assert status == 409
-    assert form.non_field_errors() == ["Someone cancelled it first."]
+    status = refused_form(form, Refused("not_found", "That meeting is gone."))
+    assert status == 404
+    assert form.non_field_errors() == ["That meeting is gone."]
     assert refused_form(form, Refused("too_long"), "reason") == 400
     assert form.errors["reason"] == [REFUSAL_MESSAGES["too_long"]]
 
