@@ -1,5 +1,7 @@
 """One refusal type, the views' three ways to answer it, and the page for one no view caught."""
 
+import json
+
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
@@ -99,7 +101,7 @@ def test_a_refused_form_shows_the_message_and_gives_the_status():
 def test_a_refusal_as_json_carries_its_code_and_message():
     response = refused_json(Refused("too_long"))
     assert response.status_code == 400
-    assert response.json() == {
+    assert json.loads(response.content) == {
         "error": {"code": "too_long", "message": REFUSAL_MESSAGES["too_long"]}
     }
 
