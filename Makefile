@@ -24,6 +24,11 @@ $(BIN)/.installed-dev: requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(BIN)/.installed
 
+# ESLint for static/js, exactly as package-lock.json pins it (docs/dependencies.md).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
@@ -38,15 +43,17 @@ run: $(BIN)/.installed
 	@echo "Hearth is at http://$(HOST):$(PORT)/ (demo password: hearth-demo-2026)"
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: ruff and the whole pytest suite on PostgreSQL and Redis
-test: $(BIN)/.installed-dev
+## test: ruff, ESLint and the whole pytest suite on PostgreSQL and Redis
+test: $(BIN)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint static/js
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed-dev
+lint: $(BIN)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint static/js
 
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
@@ -57,4 +64,4 @@ bench: $(BIN)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache hearth.sqlite3
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache hearth.sqlite3

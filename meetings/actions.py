@@ -36,6 +36,7 @@ from meetings.models import (
 )
 from meetings.notify import notify, when_for
 from meetings.room import store
+from meetings.room.limits import DEFAULT_TURN_SECONDS
 from meetings.series import build_rule, occurrences
 from members.text import SINGLE_LINE_MESSAGE, has_control_characters
 from moderation.actions import record_action
@@ -64,7 +65,7 @@ class MeetingDraft:
     capacity: int | None = None
     opens_minutes_before: int = 10
     room_mode: str = Meeting.RoomMode.ROUND
-    turn_seconds: int = 180
+    turn_seconds: int = DEFAULT_TURN_SECONDS
 
 
 @dataclass(frozen=True)

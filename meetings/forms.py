@@ -14,6 +14,7 @@ from meetings.models import (
     Meeting,
     MeetingSeries,
 )
+from meetings.room.limits import DEFAULT_TURN_SECONDS
 from meetings.series import zone_of
 from members.forms import TIME_ZONE_CHOICES
 from members.models import User
@@ -94,7 +95,7 @@ class MeetingForm(forms.Form):
         initial=Meeting.RoomMode.ROUND,
     )
     turn_seconds = forms.IntegerField(
-        label="Seconds per turn", initial=180, **TURN_SECONDS.form_bounds()
+        label="Seconds per turn", initial=DEFAULT_TURN_SECONDS, **TURN_SECONDS.form_bounds()
     )
     repeat = forms.ChoiceField(
         required=False,

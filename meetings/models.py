@@ -7,17 +7,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Circle
-from meetings.room.rules import MAX_TURN_SECONDS, MIN_TURN_SECONDS
+from meetings.room.limits import (
+    DEFAULT_TURN_SECONDS,
+    MAX_TURN_SECONDS,
+    MIN_TURN_SECONDS,
+    ROOM_CLOSES_MINUTES_AFTER_END,
+)
 from members.numbers import Range
 from members.text import validate_single_line
 
-ROOM_GRACE_AFTER_END = timedelta(minutes=30)
+ROOM_GRACE_AFTER_END = timedelta(minutes=ROOM_CLOSES_MINUTES_AFTER_END)
 
 DURATION_MINUTES = Range(15, 240, "A meeting lasts from 15 to 240 minutes (4 hours).")
 CAPACITY = Range(1, 500, "Choose a capacity from 1 to 500 people, or leave it empty.")
 OPENS_MINUTES_BEFORE = Range(0, 120, "The room opens from 0 to 120 minutes before the start.")
 TURN_SECONDS = Range(
-    MIN_TURN_SECONDS, MAX_TURN_SECONDS, "A turn lasts from 30 to 1,800 seconds (30 minutes)."
+    MIN_TURN_SECONDS,
+    MAX_TURN_SECONDS,
+    f"A turn lasts from {MIN_TURN_SECONDS} to {MAX_TURN_SECONDS:,} seconds "
+    f"({MAX_TURN_SECONDS // 60} minutes).",
 )
 
 
@@ -48,7 +56,9 @@ class Meeting(models.Model):
         default=10, validators=OPENS_MINUTES_BEFORE.validators()
     )
     room_mode = models.CharField(max_length=8, choices=RoomMode.choices, default=RoomMode.ROUND)
-    turn_seconds = models.PositiveIntegerField(default=180, validators=TURN_SECONDS.validators())
+    turn_seconds = models.PositiveIntegerField(
+        default=DEFAULT_TURN_SECONDS, validators=TURN_SECONDS.validators()
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(max_length=500, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -102,7 +112,7 @@ class Meeting(models.Model):
                 name="meeting_capacity_positive",
             ),
             models.CheckConstraint(
-                condition=Q(turn_seconds__gte=30, turn_seconds__lte=1800),
+                condition=Q(turn_seconds__gte=MIN_TURN_SECONDS, turn_seconds__lte=MAX_TURN_SECONDS),
                 name="meeting_turn_seconds_in_range",
             ),
         ]
@@ -123,7 +133,8 @@ class Meeting(models.Model):
 
     @property
     def closes_at(self):
-        """The room closes when a facilitator ends it, or 30 minutes after the scheduled end."""
+        """The room closes when a facilitator ends it, or a while after the scheduled end
+        (``limits.ROOM_CLOSES_MINUTES_AFTER_END``)."""
         return self.ended_at or self.ends_at + ROOM_GRACE_AFTER_END
 
     @property
@@ -201,7 +212,9 @@ class MeetingSeries(models.Model):
     room_mode = models.CharField(
         max_length=8, choices=Meeting.RoomMode.choices, default=Meeting.RoomMode.ROUND
     )
-    turn_seconds = models.PositiveIntegerField(default=180, validators=TURN_SECONDS.validators())
+    turn_seconds = models.PositiveIntegerField(
+        default=DEFAULT_TURN_SECONDS, validators=TURN_SECONDS.validators()
+    )
     generated_until = models.DateTimeField(
         null=True, blank=True, help_text="Occurrences exist up to here."
     )

@@ -18,7 +18,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from meetings.room.rules import MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
+from meetings.room.limits import (
+    MAX_CONTENT_WARNING_CHARS,
+    MAX_NUDGE_CHARS,
+    MAX_REF_CHARS,
+    MAX_SHARE_CHARS,
+    MAX_STORED_REFUSAL_CHARS,
+)
 from members.numbers import Range
 from members.text import validate_single_line
 
@@ -155,7 +161,7 @@ class NudgeText(models.Model):
     circle = models.ForeignKey(
         "circles.Circle", on_delete=models.CASCADE, related_name="room_nudges"
     )
-    text = models.CharField(max_length=200, validators=[validate_single_line])
+    text = models.CharField(max_length=MAX_NUDGE_CHARS, validators=[validate_single_line])
     position = models.PositiveSmallIntegerField(
         default=0, validators=Range(0, 999, "Choose a position from 0 to 999.").validators()
     )
@@ -200,10 +206,10 @@ class CommandRecord(models.Model):
         db_index=False,  # the unique index below starts with it
     )
     participant_id = models.PositiveIntegerField()
-    ref = models.CharField(max_length=64)
+    ref = models.CharField(max_length=MAX_REF_CHARS)
     fingerprint = models.CharField(max_length=16, help_text="A hash of the command, not its text.")
     code = models.CharField(max_length=20, blank=True, help_text="The refusal's code, if refused.")
-    message = models.CharField(max_length=300, blank=True)
+    message = models.CharField(max_length=MAX_STORED_REFUSAL_CHARS, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from circles.rendering import crisis_resource_lines
+from meetings.room.limits import MAX_NOTE_CHARS as MAX_NOTE_CHARS  # the store checks notes
 from moderation.actions import file_report, record_action, record_safety_event
 from moderation.models import SafetyEvent
 from moderation.safety import crisis_languages, refuse_blocked_words
-
-MAX_NOTE_CHARS = 1000
 
 
 def check_share_text(text: object, content_warning: object) -> None:

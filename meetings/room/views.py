@@ -16,7 +16,7 @@ from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator
-from meetings.room import gentle, store
+from meetings.room import gentle, limits, store
 from meetings.room.entry import NOT_IN_THE_ROOM, entry_for
 from meetings.room.models import Reaction
 from meetings.wellbeing.views import room_context as wellbeing_context
@@ -60,6 +60,7 @@ def room(request, meeting_id):
         "agreement_lines": gentle.agreement_lines(meeting.circle) if can_moderate else [],
         "is_open": meeting.room_is_open(),
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
+        "limits": limits.for_the_page(),
         "reactions": Reaction.Kind.choices,
         "report_reasons": Report.Reason.choices,
         "support_promise": support_promise(request.user),

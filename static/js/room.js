@@ -9,6 +9,7 @@ import { ShareSender } from "./room/sending.js";
 import { RoomSocket } from "./room/socket.js";
 import { RoomModel } from "./room/state.js";
 import { SupportFlow } from "./room/support.js";
+import { LIMITS } from "./room/limits.js";
 import { setTitle } from "./room/title.js";
 import {
   END_REASONS,
@@ -212,7 +213,8 @@ const sender = live
 const menu = refs.personMenu
   ? new PersonMenu(refs.personMenu, { actionsFor: personActions, send })
   : null;
-const panel = refs.panel && refs.panelToggle ? new FacilitatorPanel(refs.panel, refs.panelToggle, refs.panelClose) : null;
+// The panel wires its own toggle and close buttons; nothing else needs a handle on it.
+if (refs.panel && refs.panelToggle) new FacilitatorPanel(refs.panel, refs.panelToggle, refs.panelClose);
 
 function openSeatMenu(button, participantId) {
   if (model.state) menu.toggleFor(button, participantId, model.state);
@@ -469,7 +471,7 @@ function showEnded(text) {
 // --- Controls -----------------------------------------------------------------------------
 
 function updateCount() {
-  const left = 4000 - refs.shareText.value.length;
+  const left = LIMITS.max_share_chars - refs.shareText.value.length;
   refs.shareCount.textContent = `${left} characters left.`;
 }
 
@@ -534,8 +536,9 @@ if (refs.panel) {
   refs.secondsForm.addEventListener("submit", (submitting) => {
     submitting.preventDefault();
     const seconds = Number.parseInt(refs.secondsInput.value, 10);
-    if (!Number.isInteger(seconds) || seconds < 30 || seconds > 1800) {
-      showError("Seconds per turn must be a whole number from 30 to 1800.");
+    const { min_turn_seconds: fewest, max_turn_seconds: most } = LIMITS;
+    if (!Number.isInteger(seconds) || seconds < fewest || seconds > most) {
+      showError(`Seconds per turn must be a whole number from ${fewest} to ${most}.`);
       return;
     }
     send("set_turn_seconds", { seconds });
@@ -565,9 +568,9 @@ window.setInterval(() => {
   const state = model.state;
   if (!state) return;
   const left = renderCountdown(refs, state);
-  if (holdsPiece(state) && state.room.status === "live" && left === 30 && lastAnnouncedLow !== state.holder.turn_id) {
+  if (holdsPiece(state) && state.room.status === "live" && left === LIMITS.low_time_seconds && lastAnnouncedLow !== state.holder.turn_id) {
     lastAnnouncedLow = state.holder.turn_id;
-    announce("30 seconds left in your turn.");
+    announce(`${left} seconds left in your turn.`);
   }
 }, 1000);
 

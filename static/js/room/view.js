@@ -1,5 +1,6 @@
 // Drawing the room. Every piece of text from the server goes in with textContent.
 
+import { LIMITS } from "./limits.js";
 import { person } from "./state.js";
 
 const ROLE_LABELS = { facilitator: "Facilitator", host: "Host", staff: "Staff", member: "" };
@@ -134,10 +135,11 @@ export function renderCountdown(refs, state) {
   refs.countdown.textContent = paused
     ? `${formatSeconds(left)} left (${held ? "on hold" : "paused"})`
     : formatSeconds(left);
-  refs.countdown.classList.toggle("countdown-low", left <= 30 && !paused);
-  // Seen, not only announced: the last 30 seconds, and the moment time is up.
-  if (!paused && left <= 30) {
-    refs.timeNote.textContent = left === 0 ? "Time is up" : "Less than 30 seconds left";
+  const low = LIMITS.low_time_seconds;
+  refs.countdown.classList.toggle("countdown-low", left <= low && !paused);
+  // Seen, not only announced: the last seconds, and the moment time is up.
+  if (!paused && left <= low) {
+    refs.timeNote.textContent = left === 0 ? "Time is up" : `Less than ${low} seconds left`;
     refs.timeNote.hidden = false;
   } else refs.timeNote.hidden = true;
   return left;
