@@ -35,7 +35,7 @@ from meetings.models import (
     Notification,
 )
 from meetings.notify import notify, when_for
-from meetings.room import store
+from meetings.room import store, system
 from meetings.room.limits import DEFAULT_TURN_SECONDS
 from meetings.series import build_rule, occurrences
 from members.text import SINGLE_LINE_MESSAGE, has_control_characters
@@ -623,7 +623,7 @@ def _cancel_locked(actor, meeting: Meeting, reason: str, now, *, by_staff=False)
 def _close_room_of_cancelled(meeting_id: int) -> None:
     """Anyone already in the room of a cancelled meeting sees it end."""
     if store.load_state(meeting_id) is not None:
-        store.end_room(meeting_id)
+        system.end_room(meeting_id)
 
 
 def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=None) -> int:

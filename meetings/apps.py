@@ -15,7 +15,7 @@ class MeetingsConfig(AppConfig):
         from meetings import hooks
         from meetings.followups import hooks as followups
         from meetings.room import data as room_data
-        from meetings.room.store import register_moderation_handlers
+        from meetings.room.system import register_moderation_handlers
         from meetings.wellbeing import apps_hooks as wellbeing
         from members import dashboard, data
         from moderation.registry import register_meeting_lookup

@@ -7,7 +7,7 @@ from circles.models import Membership
 from meetings import actions, permissions, queries
 from meetings.models import RSVP, Meeting, Notification
 from meetings.room import data as room_data
-from meetings.room import store
+from meetings.room import system
 
 next_meeting_times = queries.next_meeting_times
 
@@ -68,10 +68,10 @@ def on_membership_changed(sender, membership=None, action="", **kwargs):
     if membership is None:
         return
     if action in ROOM_REMOVING_ACTIONS:
-        store.remove_from_live_rooms(membership.user_id, membership.circle_id)
+        system.remove_from_live_rooms(membership.user_id, membership.circle_id)
     elif action in ROOM_MUTING_ACTIONS:
         muted = action == "circles.member.muted"
-        store.set_muted_in_live_rooms(membership.user_id, membership.circle_id, muted)
+        system.set_muted_in_live_rooms(membership.user_id, membership.circle_id, muted)
     if action in WITHDRAWING_ACTIONS and membership.state != Membership.State.ACTIVE:
         actions.withdraw_member(membership.user, membership.circle)
 

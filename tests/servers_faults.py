@@ -10,7 +10,7 @@ frame passes through untouched.
 from django.db import OperationalError
 
 from hearth.asgi import application as hearth_application
-from meetings.room import consumer
+from meetings.room import socket_work
 
 CRASH_FRAME = "test: kill this consumer"
 DATABASE_AWAY = "test: database away "
@@ -21,13 +21,13 @@ class ConsumerKilled(RuntimeError):
 
 
 def _database_away_once():
-    handle_frame = consumer._handle_frame
+    handle_frame = socket_work.handle_frame
 
     def away(*args):
-        consumer._handle_frame = handle_frame
+        socket_work.handle_frame = handle_frame
         raise OperationalError("the database is away (a test's fault)")
 
-    consumer._handle_frame = away
+    socket_work.handle_frame = away
 
 
 async def application(scope, receive, send):

@@ -1,11 +1,12 @@
 """The talking circle's WebSocket: a thin edge around ``meetings.room.store``.
 
 It authenticates (the session, through ``AuthMiddlewareStack``; the origin is checked by
-``AllowedHostsOriginValidator`` in ``hearth/asgi.py``), asks ``meetings.room.entry`` who
-may enter, parses frames, calls the store and relays what the store broadcasts. The room's
-state lives in the database; a consumer keeps only its own connection's: who it is, the
-last ``seq`` it delivered, a few out-of-order batches waiting for a gap to fill, and its
-share of the process's turn timer.
+``AllowedHostsOriginValidator`` in ``hearth/asgi.py``), authorises entry, parses frames,
+calls the store (in a thread: ``meetings.room.socket_work``) and relays what the store
+broadcasts. The room's state lives in the database; a consumer keeps only its own
+connection's: who it is, and its ``Sequencer`` (``meetings.room.sequencer``: the last
+``seq`` it delivered, a few out-of-order batches waiting for a gap to fill). It offers
+each deadline it sees to the process's turn timers (``meetings.room.turn_timers``).
 
 Close codes: 4401 not logged in, 4403 not allowed in (or removed), 4404 no such meeting,
 4409 room not open, ended or locked, 4412 a member who has not confirmed the circle's
@@ -25,41 +26,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import random
-import weakref
-from datetime import datetime
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
-from django.conf import settings
-from django.utils import timezone
 
 from hearth import groups
-from hearth.cache import count_in_window
-from hearth.on_commit import collecting_sends
 from hearth.refusal import REFUSAL_MESSAGES
 from meetings.models import Meeting
 from meetings.permissions import is_room_moderator
-from meetings.room import presence, relay, rules, store
+from meetings.room import relay, snapshots, socket_work, turn_timers
 from meetings.room.entry import CLOSE_FORBIDDEN, Entry, close_code_for_join, entry_for
-from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
-from meetings.room.rules import Actor, Refused
+from meetings.room.protocol import error_frame
+from meetings.room.rules import Refused
+from meetings.room.sequencer import Sequencer, Verdict
 
 log = logging.getLogger("hearth.room")
 
 CLOSE_TOO_BIG = 4413  # 1009 in the first protocol; daphne refuses it from an application
 
 MAX_FRAME_BYTES = 64 * 1024
-RATE_LIMIT_FRAMES = 20
-RATE_LIMIT_SECONDS = 10
 GAP_WAIT_SECONDS = 1.0
-TIMER_MARGIN_SECONDS = 0.05
-TIMER_JITTER_SECONDS = 0.1
 LAYER_RETRY_SECONDS = 1.0  # a channel-layer receive that failed is tried again after this
 
 
@@ -70,6 +60,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     connection_id: int | None = None
     released = False
 
+    # Needed: Channels' own ``__call__`` lets the consumer die with the channel layer's
+    # receive while Redis is away, and calls ``disconnect`` only when the client closes.
     async def __call__(self, scope, receive, send):
         """Channels' ``AsyncConsumer.__call__`` (channels 4.3) with two changes: the
         channel layer's receive outlives Redis going away, and whatever ends the
@@ -98,13 +90,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 relay.layer_failed(error)
                 await asyncio.sleep(LAYER_RETRY_SECONDS)
 
-    # --- Connecting ----------------------------------------------------------------------
+    # Needed for speed: Channels' ``dispatch`` hops to the database thread before every
+    # message (``close_old_connections``), which the room's busiest messages never need.
+    async def dispatch(self, message):
+        """Frames from the client and private frames skip Channels' per-message
+        ``close_old_connections``, a hop to the database thread: a frame's own work runs
+        in ``database_sync_to_async``, which closes old connections itself, and relaying
+        ready text touches no database. Connecting and disconnecting go the usual way."""
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        elif message["type"] == "room.private":
+            await self.room_private(message)
+        else:
+            await super().dispatch(message)
+
+    # --- The socket: connect, disconnect, receive ------------------------------------------
 
     async def connect(self):
-        self.last_seq = 0
-        self.seated = False
-        self.catch_up_mark: int | None = None
-        self.waiting: dict[int, dict] = {}
+        self.order = Sequencer()
         self.gap_task: asyncio.Task | None = None
         self.delivery = asyncio.Lock()
         self.queued_deliveries: set[asyncio.Task] = set()
@@ -123,7 +126,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._join_group(groups.moderators_group(meeting_id))
         try:
             participant, frame, deadline, outbox, self.connection_id = await database_sync_to_async(
-                _join
+                socket_work.join
             )(meeting_id, user, role)
         except Refused as refusal:
             await self.close(close_code_for_join(refusal))
@@ -135,6 +138,90 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         await self._release()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if _too_big(text_data, bytes_data):
+            await self.close(CLOSE_TOO_BIG)
+            return
+        if self.participant_id is None:
+            return
+        try:
+            frames, snapshot, outbox = await database_sync_to_async(socket_work.handle_frame)(
+                self.meeting_id, self.participant_id, self.scope["user"], text_data
+            )
+        except Exception:  # the database or the cache is away: say so, keep the socket
+            log.exception("room frame failed meeting=%s", self.meeting_id)
+            frame = error_frame(
+                "unavailable",
+                REFUSAL_MESSAGES["unavailable"],
+                socket_work.ref_of_text(text_data),
+            )
+            await self.send(text_data=snapshots.encode(frame))
+            return
+        await self._broadcast(outbox)
+        for frame in frames:
+            await self.send(text_data=snapshots.encode(frame))
+        if snapshot is not None:
+            await self._send_snapshot(*snapshot)
+
+    # --- Messages from the channel layer: one handler per type ------------------------------
+
+    async def room_events(self, message):
+        """A batch of events from one command, already encoded: deliver them in seq order."""
+        async with self.delivery:
+            if self.order.seated and self.participant_id is None:  # removed: nothing more
+                return
+            verdict = self.order.offer(message)
+            if verdict is Verdict.GAP:
+                self._watch_gap()
+            elif verdict is Verdict.NEXT:
+                await self._deliver(message)
+                await self._deliver_waiting()
+
+    async def room_private(self, message):
+        """Frames for this socket's eyes only (support alerts to moderators, a nudge to
+        the holder)."""
+        for frame in message["frames"]:
+            await self.send(text_data=frame)
+
+    async def account_suspended(self, message):
+        """Moderation suspended this account: the socket closes at once."""
+        await self.send(text_data=snapshots.encode({"type": "removed", "reason": "suspended"}))
+        await self.close(CLOSE_FORBIDDEN)
+
+    # --- Calls from the process's relay (``meetings.room.relay``) --------------------------
+
+    async def offer_events(self, message):
+        """The process's relay hands over a batch: deliver it now or, while a resync holds
+        the delivery lock, as soon as that is done, so the relay never waits on one
+        socket. Batches that overtake each other on the way are put back in seq order by
+        ``room_events``."""
+        if not self.delivery.locked():
+            await self.room_events(message)
+            return
+        queued = asyncio.create_task(self.room_events(message))
+        self.queued_deliveries.add(queued)
+        queued.add_done_callback(self.queued_deliveries.discard)
+
+    async def catch_up(self, seq: int) -> None:
+        """The room was at ``seq`` when its relay looked just now: a socket that missed an
+        event gets the whole state instead (``Sequencer.catch_up``)."""
+        missed = self.order.catch_up(seq)
+        if missed is not None:
+            await self._resync_if_behind(missed, "catch-up")
+
+    async def resync_if_behind(self, seq: int) -> None:
+        """The channel layer is back after an outage (``relay``): a socket short of the
+        room's ``seq`` missed events on the way, and gets the whole state."""
+        await self._resync_if_behind(seq, "recovery")
+
+    async def rejoin_groups(self) -> None:
+        """Redis came back (empty): join this socket's own groups again. Raises if Redis
+        is still away, for the relay's recovery to try again."""
+        for group in list(self.joined_groups):
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    # --- Helpers ---------------------------------------------------------------------------
 
     async def _release(self) -> None:
         """Leave the room: on a close, and from ``__call__`` whatever ended the consumer.
@@ -154,7 +241,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.participant_id is not None:
             participant_id, self.participant_id = self.participant_id, None
             try:
-                outbox = await database_sync_to_async(_leave)(
+                outbox = await database_sync_to_async(socket_work.leave)(
                     self.meeting_id, participant_id, self.connection_id
                 )
             except Exception:
@@ -174,148 +261,49 @@ class RoomConsumer(AsyncWebsocketConsumer):
             relay.raise_if_cancelled(error)
             relay.layer_failed(error)
 
-    async def rejoin_groups(self) -> None:
-        """Redis came back (empty): join this socket's own groups again. Raises if Redis
-        is still away, for the relay's recovery to try again."""
-        for group in list(self.joined_groups):
-            await self.channel_layer.group_add(group, self.channel_name)
-
-    # --- Frames from the client -----------------------------------------------------------
-
-    async def receive(self, text_data=None, bytes_data=None):
-        if _too_big(text_data, bytes_data):
-            await self.close(CLOSE_TOO_BIG)
-            return
-        if self.participant_id is None:
-            return
-        try:
-            frames, snapshot, outbox = await database_sync_to_async(_handle_frame)(
-                self.meeting_id, self.participant_id, self.scope["user"], text_data
-            )
-        except Exception:  # the database or the cache is away: say so, keep the socket
-            log.exception("room frame failed meeting=%s", self.meeting_id)
-            frame = error_frame(
-                "unavailable", REFUSAL_MESSAGES["unavailable"], _ref_of_text(text_data)
-            )
-            await self.send(text_data=store.encode(frame))
-            return
-        await self._broadcast(outbox)
-        for frame in frames:
-            await self.send(text_data=store.encode(frame))
-        if snapshot is not None:
-            await self._send_snapshot(*snapshot)
-
-    # --- Messages from the channel layer ----------------------------------------------------
-
-    async def dispatch(self, message):
-        """Frames from the client and private frames skip Channels' per-message
-        ``close_old_connections``, a hop to the database thread: a frame's own work runs
-        in ``database_sync_to_async``, which closes old connections itself, and relaying
-        ready text touches no database. Connecting and disconnecting go the usual way."""
-        if message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
-        elif message["type"] == "room.private":
-            await self.room_private(message)
-        else:
-            await super().dispatch(message)
-
-    async def offer_events(self, message):
-        """The process's relay (``meetings.room.relay``) hands over a batch: deliver it
-        now or, while a resync holds the delivery lock, as soon as that is done, so the
-        relay never waits on one socket. Batches that overtake each other on the way are
-        put back in seq order by ``room_events``."""
-        if not self.delivery.locked():
-            await self.room_events(message)
-            return
-        queued = asyncio.create_task(self.room_events(message))
-        self.queued_deliveries.add(queued)
-        queued.add_done_callback(self.queued_deliveries.discard)
-
-    async def catch_up(self, seq: int) -> None:
-        """The room was at ``seq`` when its relay looked just now. A socket still short of
-        what the room had at the look before (events take milliseconds on the way, the
-        looks are seconds apart) missed an event: it gets the whole state instead."""
-        missed, self.catch_up_mark = self.catch_up_mark, seq
-        if missed is not None:
-            await self._resync_if_behind(missed, "catch-up")
-
-    async def resync_if_behind(self, seq: int) -> None:
-        """The channel layer is back after an outage (``relay``): a socket short of the
-        room's ``seq`` missed events on the way, and gets the whole state."""
-        await self._resync_if_behind(seq, "recovery")
-
     async def _resync_if_behind(self, seq: int, why: str) -> None:
-        if not self.seated or self.last_seq >= seq:
+        if not self.order.behind(seq):
             return
         async with self.delivery:
-            if self.participant_id is None or self.last_seq >= seq:
+            if self.participant_id is None or not self.order.behind(seq):
                 return
-            log.info("room %s meeting=%s after seq=%s", why, self.meeting_id, self.last_seq)
-            frame, deadline = await database_sync_to_async(_snapshot)(
+            log.info("room %s meeting=%s after seq=%s", why, self.meeting_id, self.order.last_seq)
+            frame, deadline = await database_sync_to_async(socket_work.snapshot)(
                 self.meeting_id, self.participant_id
             )
             await self._send_snapshot(frame, deadline, locked=True)
 
-    async def room_events(self, message):
-        """A batch of events from one command, already encoded: deliver them in seq order."""
-        async with self.delivery:
-            if message["last_seq"] <= self.last_seq:
-                return
-            if not self.seated:  # still connecting: the first state frame sorts these out
-                self.waiting[message["first_seq"]] = message
-                return
-            if self.participant_id is None:
-                return
-            if message["first_seq"] > self.last_seq + 1:
-                self.waiting[message["first_seq"]] = message
-                self._watch_gap()
-                return
-            await self._deliver(message)
-            await self._deliver_waiting()
-
-    async def room_private(self, message):
-        """Frames for this socket's eyes only (support alerts to moderators, a nudge to
-        the holder)."""
-        for frame in message["frames"]:
-            await self.send(text_data=frame)
-
-    async def account_suspended(self, message):
-        """Moderation suspended this account: the socket closes at once."""
-        await self.send(text_data=store.encode({"type": "removed", "reason": "suspended"}))
-        await self.close(CLOSE_FORBIDDEN)
-
     async def _deliver(self, message) -> None:
-        skip = self.last_seq - message["first_seq"] + 1
-        for frame in message["frames"][max(skip, 0) :]:
+        for frame in self.order.take(message):
             await self.send(text_data=frame)
-        self.last_seq = message["last_seq"]
         if self.participant_id is not None and self.participant_id in message["removed"]:
             self.participant_id = None
-            await self.send(text_data=store.encode({"type": "removed", "reason": "removed"}))
+            await self.send(text_data=snapshots.encode({"type": "removed", "reason": "removed"}))
             await self.close(CLOSE_FORBIDDEN)
             return
-        _arm_timer(self.meeting_id, message["last_seq"], message["deadline"])
+        _timers().offer(self.meeting_id, message["last_seq"], message["deadline"])
 
     async def _deliver_waiting(self) -> None:
-        for first_seq in sorted(self.waiting):
-            if first_seq > self.last_seq + 1 or self.participant_id is None:
+        while self.participant_id is not None:
+            message = self.order.next_waiting()
+            if message is None:
                 return
-            message = self.waiting.pop(first_seq)
-            if message["last_seq"] > self.last_seq:
-                await self._deliver(message)
+            await self._deliver(message)
 
     async def _close_gap(self) -> None:
         """A batch is missing: wait a moment for it, then resend the whole state instead."""
         await asyncio.sleep(GAP_WAIT_SECONDS)
         async with self.delivery:
-            if not self.waiting or self.participant_id is None:
+            if not self.order.has_waiting or self.participant_id is None:
                 return
-            log.info("room gap meeting=%s after seq=%s: resync", self.meeting_id, self.last_seq)
-            frame, deadline = await database_sync_to_async(_snapshot)(
+            log.info(
+                "room gap meeting=%s after seq=%s: resync", self.meeting_id, self.order.last_seq
+            )
+            frame, deadline = await database_sync_to_async(socket_work.snapshot)(
                 self.meeting_id, self.participant_id
             )
             await self._send_snapshot(frame, deadline, locked=True)
-            if self.waiting:  # batches beyond the fresh state still wait for their turn
+            if self.order.has_waiting:  # batches beyond the fresh state still wait their turn
                 self.gap_task = asyncio.create_task(self._close_gap())
 
     async def _send_snapshot(self, frame, deadline, locked: bool = False) -> None:
@@ -323,13 +311,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             async with self.delivery:
                 await self._send_snapshot(frame, deadline, locked=True)
             return
-        self.last_seq = max(self.last_seq, frame["seq"])
-        await self.send(text_data=store.encode(frame))
-        self.seated = True
-        self.waiting = {k: m for k, m in self.waiting.items() if m["last_seq"] > self.last_seq}
+        self.order.seat(frame["seq"])
+        await self.send(text_data=snapshots.encode(frame))
         await self._deliver_waiting()
-        _arm_timer(self.meeting_id, frame["seq"], deadline)
-        if self.waiting:
+        _timers().offer(self.meeting_id, frame["seq"], deadline)
+        if self.order.has_waiting:
             self._watch_gap()
 
     def _watch_gap(self) -> None:
@@ -337,88 +323,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.gap_task = asyncio.create_task(self._close_gap())
 
 
-# --- Work done in a thread (database and cache) ----------------------------------------------
+def _timers() -> turn_timers.TurnTimers:
+    """This event loop's turn timers; each fires ``_expire`` (see ``turn_timers``)."""
+    return turn_timers.of_running_loop(_expire)
+
+
+async def _expire(meeting_id: int, turn_id: int) -> None:
+    try:
+        outbox = await database_sync_to_async(socket_work.expire)(meeting_id, turn_id)
+    except Refused:
+        return
+    except Exception:  # the database is away: another process or the backstop fires it
+        log.exception("room timer failed meeting=%s turn=%s", meeting_id, turn_id)
+        return
+    await relay.broadcast(meeting_id, outbox)
+
+
+# --- Entry (in a thread) and frame size -------------------------------------------------
 
 
 def _admission(user, meeting_id: int) -> Entry:
     return entry_for(user, Meeting.objects.select_related("circle").filter(pk=meeting_id).first())
-
-
-def _join(meeting_id: int, user, role: str):
-    with collecting_sends() as outbox:
-        participant, frame, outcome = store.join(meeting_id, user, role)
-    connection_id = presence.opened(meeting_id, participant.participant_id)
-    return participant, frame, store.timer_of(outcome.state), outbox, connection_id
-
-
-def _leave(meeting_id: int, participant_id: int, connection_id: int):
-    """The socket closed: tell the room, unless the backstop already did (it found this
-    process's heartbeat late and took the socket for lost)."""
-    with collecting_sends() as outbox:
-        if presence.closed(connection_id):
-            store.leave(meeting_id, participant_id)
-    return outbox
-
-
-def _snapshot(meeting_id: int, participant_id: int):
-    state = store.load_state(meeting_id) or rules.RoomState()
-    return store.snapshot(meeting_id, state, participant_id), store.timer_of(state)
-
-
-def _handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
-    """Check the rate, parse the frame and run its command.
-
-    Returns the frames to send back, for ``sync`` a fresh snapshot with its timer, and
-    the broadcasts the command committed (for the caller to send). A command sent with a
-    ref is applied at most once (the store keeps its answer) and, once applied, answered
-    with an ``ack`` after its own replies; every refusal echoes the ref, if it is valid.
-    """
-    data = None
-    try:
-        data = json.loads(text) if text is not None else None
-    except (ValueError, RecursionError):
-        bad_json = True
-    else:
-        bad_json = False
-    if not _within_rate(user.pk):
-        message = REFUSAL_MESSAGES["rate_limited"]
-        return [error_frame("rate_limited", message, ref_of(data))], None, []
-    if bad_json:
-        return [error_frame("bad_request", "A frame must be a JSON object.")], None, []
-    try:
-        command, ref = parse_client_frame(data)
-    except Refused as refusal:
-        return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
-    if isinstance(command, rules.Sync):
-        return [], _snapshot(meeting_id, participant_id), []
-    with collecting_sends() as outbox:
-        try:
-            outcome = store.execute(meeting_id, Actor(participant_id), command, user=user, ref=ref)
-        except Refused as refusal:
-            return [error_frame(refusal.code, refusal.message, ref)], None, outbox
-    if ref is None:
-        return outcome.replies, None, outbox
-    replies = [{**reply, "ref": ref} for reply in outcome.replies]
-    return [*replies, ack_frame(ref, outcome.seq, outcome.repeat)], None, outbox
-
-
-def _within_rate(user_id: int) -> bool:
-    """At most 20 frames in 10 seconds per account, counted in the shared cache so that
-    more tabs or reconnecting (to any server process) never buys a bigger budget. While
-    the cache (Redis) is away nobody is limited: the room goes on on the database."""
-    try:
-        count = count_in_window(f"room:rate:{user_id}", RATE_LIMIT_SECONDS)
-    except Exception as error:
-        log.warning("room rate limit not counted: %s", type(error).__name__)
-        return True
-    return count <= getattr(settings, "ROOM_RATE_LIMIT_FRAMES", RATE_LIMIT_FRAMES)
-
-
-def _ref_of_text(text: str | None):
-    try:
-        return ref_of(json.loads(text)) if text is not None else None
-    except (ValueError, RecursionError):
-        return None
 
 
 def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
@@ -429,49 +354,3 @@ def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
     if len(text_data) * 4 <= MAX_FRAME_BYTES:
         return False
     return len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
-
-
-# --- Turn timers --------------------------------------------------------------------------
-# One timer per room per process (per event loop): every consumer of the room offers the
-# deadline it last saw, the newest offer (by seq) wins. When it fires, it applies the
-# idempotent Expire through the store; timers on other processes (and the Celery
-# backstop) may fire too, and all but the first are no-ops.
-
-_timers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _arm_timer(meeting_id: int, seq: int, deadline: list | None) -> None:
-    loop = asyncio.get_running_loop()
-    timers = _timers.setdefault(loop, {})
-    current = timers.get(meeting_id)
-    if current is not None:
-        current_seq, current_deadline, task = current
-        if seq < current_seq or (deadline == current_deadline and not task.done()):
-            return
-        if deadline != current_deadline:
-            task.cancel()
-    if deadline is None:
-        timers.pop(meeting_id, None)
-        return
-    turn_id, moment = deadline
-    task = asyncio.create_task(_fire(meeting_id, turn_id, datetime.fromisoformat(moment)))
-    timers[meeting_id] = (seq, deadline, task)
-
-
-async def _fire(meeting_id: int, turn_id: int, moment: datetime) -> None:
-    delay = (moment - timezone.now()).total_seconds() + TIMER_MARGIN_SECONDS
-    await asyncio.sleep(max(delay, 0) + random.uniform(0, TIMER_JITTER_SECONDS))  # noqa: S311
-    try:
-        outbox = await database_sync_to_async(_expire)(meeting_id, turn_id)
-    except Refused:
-        return
-    except Exception:  # the database is away: another process or the backstop fires it
-        log.exception("room timer failed meeting=%s turn=%s", meeting_id, turn_id)
-        return
-    await relay.broadcast(meeting_id, outbox)
-
-
-def _expire(meeting_id: int, turn_id: int):
-    with collecting_sends() as outbox:
-        store.expire(meeting_id, turn_id)
-    return outbox

@@ -7,11 +7,13 @@ former member", and their name leaves every room's state.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
+from meetings.room import store
 from meetings.room.models import Reaction, Room, Share
 from meetings.room.rules import RoomState
 from members.models import display_name_of
@@ -47,28 +49,35 @@ def export_room_data(user) -> dict[str, Any]:
 
 def forget_user(user) -> int:
     """Replace the person's name in their shares and in every room's state by "a former
-    member"; returns how many rooms changed. Safe to repeat. Each room is changed under
-    its row lock, with no event: the name returns only in the next snapshot."""
+    member"; returns how many rooms changed. Safe to repeat. Each room is changed through
+    the store (under its row lock, as a new revision), with no event: the name returns
+    only in the next snapshot."""
     former = display_name_of(None)
-    Share.objects.filter(author=user).update(display_name=former)
+    store.rename_author(user.pk, former)
     changed = 0
+
+    def forget(state: RoomState) -> RoomState:
+        nonlocal changed
+        participants = tuple(
+            replace(p, display_name=former)
+            if p.user_id == user.pk and p.display_name != former
+            else p
+            for p in state.participants
+        )
+        alerts = tuple(  # their support requests: name and note
+            replace(a, display_name=former, note="")
+            if a.user_id == user.pk and a.display_name != former
+            else a
+            for a in state.alerts
+        )
+        changed += sum(
+            new is not old for new, old in zip(participants, state.participants, strict=True)
+        )
+        changed += sum(new is not old for new, old in zip(alerts, state.alerts, strict=True))
+        return replace(state, participants=participants, alerts=alerts)
+
     for meeting_id in _rooms_with(user.pk):
-        with transaction.atomic():
-            room = Room.objects.select_for_update().get(pk=meeting_id)
-            data = room.state
-            for participant in data.get("participants", []):
-                if participant["user_id"] == user.pk and participant["display_name"] != former:
-                    participant["display_name"] = former
-                    changed += 1
-            for alert in data.get("alerts", []):  # their support requests: name and note
-                if alert.get("user_id") == user.pk and alert["display_name"] != former:
-                    alert.update(display_name=former, note="")
-                    changed += 1
-            RoomState.from_json({**data, "shares": room.shares})  # still a valid state
-            # A new revision, or a process that remembers the old state (with the name)
-            # would keep using it, and write it back with its next command.
-            room.revision += 1
-            room.save(update_fields=["state", "revision", "updated_at"])
+        store.rewrite_state(meeting_id, forget)
     return changed
 
 

@@ -6,10 +6,10 @@ one room. ``Share`` keeps what was said (the rules keep only share ids, never te
 ``Reaction`` who answered it how. Shares are private to the meeting and purged after the
 circle's retention period (``meetings.room.tasks.purge_expired_shares``).
 
-``meetings.room.store`` writes these rows, with two exceptions, each for one job:
-``meetings.room.data.forget_user`` (an account's deletion) and
-``meetings.room.tasks.purge_expired_shares`` (the retention purge). ``RoomConnection`` rows
-are ``meetings.room.presence``'s.
+Only ``meetings.room.store`` writes these rows (its transaction, and the side effects it
+runs inside it, ``meetings.room.effects``), including an account's deletion
+(``store.rewrite_state``) and the retention purge (``store.purge_said``).
+``RoomConnection`` rows are ``meetings.room.presence``'s.
 """
 
 import secrets

@@ -13,8 +13,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from meetings.models import ROOM_GRACE_AFTER_END, Meeting
-from meetings.room import presence, store
-from meetings.room.models import CommandRecord, Room, Share
+from meetings.room import presence, store, system
+from meetings.room.models import Room, Share
 
 log = logging.getLogger("hearth.room")
 
@@ -48,7 +48,7 @@ def close_rooms() -> int:
     closed = 0
     for room in candidates:
         if room.meeting.closes_at <= now:
-            store.end_room(room.meeting_id, now=now)
+            system.end_room(room.meeting_id, now=now)
             closed += 1
     if closed:
         log.info("room close rooms=%s", closed)
@@ -73,10 +73,8 @@ def purge_expired_shares() -> int:
     for meeting in meetings:
         ended = meeting.ended_at or meeting.ends_at
         if ended + timedelta(hours=meeting.circle.retention_hours) <= now:
-            CommandRecord.objects.filter(meeting=meeting).delete()
-            deleted, _ = Share.objects.filter(meeting=meeting).delete()
-            purged += deleted
-    CommandRecord.objects.filter(meeting__room__status="ended").delete()
+            purged += store.purge_said(meeting.pk)
+    store.forget_commands_of_ended_rooms()
     if purged:
         log.info("room purge rows=%s", purged)
     # Follow-ups closed longer ago than their retention go in the same sweep.

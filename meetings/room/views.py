@@ -16,7 +16,7 @@ from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for, is_room_moderator
-from meetings.room import gentle, limits, store
+from meetings.room import gentle, limits, system
 from meetings.room.entry import NOT_IN_THE_ROOM, entry_for
 from meetings.room.models import Reaction
 from meetings.wellbeing.views import room_context as wellbeing_context
@@ -91,7 +91,7 @@ def support(request, meeting_id):
     if over_limit(request, "support") is not None:
         return _support_answer(request, meeting, 429, "rate_limited", SUPPORT_RATE_MESSAGE)
     try:
-        alert_id = store.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
+        alert_id = system.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
     except Refused as refusal:
         return _support_answer(request, meeting, refusal.status, refusal.code, refusal.message)
     if _wants_json(request):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from circles.models import Membership
 from hearth import on_commit
 from meetings.models import Meeting
-from meetings.room import rules, store
+from meetings.room import rules, store, system
 from meetings.room.models import CommandRecord, Share
 from tests.e2e.helpers import log_in, open_meeting
 from tests.meetings.room.conftest import agree
@@ -167,7 +167,7 @@ def test_a_share_that_can_never_be_sent_says_so_and_keeps_the_words(milo_holds, 
     share(milo, words)
     expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
     with on_commit.collecting_sends():  # Milo is offline: the server refuses him next time
-        store.remove_user(meeting.pk, milo_user_id(meeting))
+        system.remove_user(meeting.pk, milo_user_id(meeting))
     milo.evaluate("window.__offline = false")
 
     status = milo.locator("#share-outbox")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import rules, store
+from meetings.room import rules, store, system
 from meetings.room.models import Share
 from meetings.room.protocol import Report as ReportFrame
 from meetings.room.rules import Actor
@@ -260,7 +260,7 @@ def test_the_purge_leaves_a_share_only_in_the_report_snapshot(
         ("meetings_share", "text"),
         ("moderation_report", "snapshot"),
     ]
-    store.end_room(meeting.pk)
+    system.end_room(meeting.pk)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
     too_soon = meeting.ended_at + timedelta(hours=circle.retention_hours) - timedelta(minutes=1)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from meetings.room import rules, store
+from meetings.room import rules, snapshots, store
 from meetings.room.rules import Actor, Refused
 from tests.meetings.room.conftest import make_meeting
 from tests.meetings.room.test_store import _commands
@@ -28,7 +28,7 @@ def record_walk(meeting, people, seed, steps=120):
     for user, role in people:
         participant, _, _ = store.join(meeting.pk, user, role, now=now)
         users[participant.participant_id] = user
-    start = store.snapshot(meeting.pk, store.load_state(meeting.pk), 1)
+    start = snapshots.snapshot(meeting.pk, store.load_state(meeting.pk), 1)
     steps_seen = []
     for _ in range(steps):
         now += timedelta(seconds=rng.choice([1, 5, 40, 200]))
@@ -53,7 +53,7 @@ def record_walk(meeting, people, seed, steps=120):
         except Refused:
             continue
         if outcome.events:
-            fresh = store.snapshot(meeting.pk, outcome.state, 1)
+            fresh = snapshots.snapshot(meeting.pk, outcome.state, 1)
             steps_seen.append({"events": outcome.events, "fresh": fresh})
     return start, steps_seen
 

@@ -10,7 +10,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from meetings.room import consumer as room_consumer
+from meetings.room import socket_work
 from meetings.room.models import RoomConnection, Share
 from moderation import safety
 from tests.meetings.room.conftest import run
@@ -60,7 +60,7 @@ def test_a_frame_the_server_cannot_handle_gets_an_error_and_the_socket_stays(
 
     async def scenario():
         milo = await open_socket(member, meeting)
-        monkeypatch.setattr(room_consumer, "_handle_frame", database_away)
+        monkeypatch.setattr(socket_work, "handle_frame", database_away)
         await milo.send("raise_hand", ref="r1")
         error = await milo.receive()
         monkeypatch.undo()
@@ -89,7 +89,7 @@ def test_a_share_goes_through_while_the_cache_is_away(
         await milo.send("raise_hand")
         await host.send("start")
         await milo.receive_type("turn_started")
-        monkeypatch.setattr(room_consumer, "count_in_window", cache_away)
+        monkeypatch.setattr(socket_work, "count_in_window", cache_away)
         monkeypatch.setattr(safety, "cache", RedisCache(DEAD_REDIS, {}))
         safety._in_process.clear()
         await milo.send("share", text="Said while the cache was away.")

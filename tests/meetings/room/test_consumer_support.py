@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from circles.models import Membership
-from meetings.room import rules, store
+from meetings.room import rules, store, system
 from moderation.models import ModerationAction
 from tests.meetings.room.conftest import run
 from tests.meetings.room.test_consumer_commands import (
@@ -167,4 +167,4 @@ def database_mute(user, until):
     membership = Membership.objects.get(user=user)
     membership.muted_until = until
     membership.save(update_fields=["muted_until"])
-    store.set_muted_in_live_rooms(user.pk, membership.circle_id, True)
+    system.set_muted_in_live_rooms(user.pk, membership.circle_id, True)

@@ -1,6 +1,6 @@
 """What the room gives back when a member downloads their data, and forgets on deletion."""
 
-from meetings.room import rules, store
+from meetings.room import rules, snapshots, store, system
 from meetings.room.data import export_room_data, forget_user
 from meetings.room.models import Room, Share
 from meetings.room.rules import Actor
@@ -43,14 +43,14 @@ def test_a_deleted_account_leaves_its_shares_as_a_former_member(circle, facilita
     member.delete()
     state = store.load_state(meeting.pk)
     assert state.participant(2).display_name == "a former member"
-    frame = store.snapshot(meeting.pk, state, 1)
+    frame = snapshots.snapshot(meeting.pk, state, 1)
     assert frame["shares"][0]["display_name"] == "a former member"
     assert "Milo" not in str(frame)
 
 
 def test_a_deleted_account_leaves_no_name_or_note_in_support_alerts(circle, facilitator, member):
     meeting = live_room_with_a_share(circle, facilitator, member)
-    store.ask_for_support(meeting.pk, member, "It's my birthday and I'm alone")
+    system.ask_for_support(meeting.pk, member, "It's my birthday and I'm alone")
     revision = Room.objects.get(pk=meeting.pk).revision
 
     forget_user(member)

@@ -3,7 +3,7 @@ phrases, blocked words, the audit log, and moderation hiding a reported share.""
 
 import pytest
 
-from meetings.room import rules, store
+from meetings.room import broadcasts, rules, store, system
 from meetings.room.models import Share
 from meetings.room.protocol import Report as ReportFrame
 from meetings.room.rules import Actor, Refused
@@ -67,7 +67,9 @@ def test_a_crisis_phrase_posts_the_share_and_sends_resources_privately(
 ):
     CrisisPhrase.objects.create(phrase="want to disappear", language="")
     alerts = []
-    monkeypatch.setattr(store, "_send_after_commit", lambda group, frames: alerts.append(frames))
+    monkeypatch.setattr(
+        broadcasts, "_send_after_commit", lambda group, frames: alerts.append(frames)
+    )
     outcome = share(live, member, "Some days I want to disappear.")
     assert [event["type"] for event in outcome.events] == ["shared"]
     [resources] = outcome.replies
@@ -132,7 +134,7 @@ def test_every_facilitator_command_is_written_to_the_audit_log(
 
 
 def test_moderation_hides_a_reported_share_through_the_registered_handler(live, member, staff):
-    store.register_moderation_handlers()
+    system.register_moderation_handlers()
     share(live, member, "To be hidden by moderation.")
     row = Share.objects.get()
     handler = handler_for("meetings.share")
@@ -146,7 +148,7 @@ def test_moderation_hides_a_reported_share_through_the_registered_handler(live, 
 
 
 def test_moderation_can_hide_a_share_after_the_room_has_ended(live, member, facilitator, staff):
-    store.register_moderation_handlers()
+    system.register_moderation_handlers()
     share(live, member, "Said before the end.")
     store.execute(live.pk, Actor(1), rules.End(), user=facilitator)
     row = Share.objects.get()
@@ -157,7 +159,7 @@ def test_moderation_can_hide_a_share_after_the_room_has_ended(live, member, faci
 
 
 def test_a_purged_share_cannot_be_hidden(live, member, staff):
-    store.register_moderation_handlers()
+    system.register_moderation_handlers()
     share(live, member, "Gone soon.")
     row = Share.objects.get()
     row.delete()
@@ -168,8 +170,8 @@ def test_a_purged_share_cannot_be_hidden(live, member, staff):
 def test_a_ban_from_the_circle_takes_anyone_out_of_its_live_rooms(
     live, circle, member, facilitator
 ):
-    assert store.remove_from_live_rooms(member.pk, circle.pk) == 1
-    assert store.remove_from_live_rooms(member.pk, circle.pk) == 0
+    assert system.remove_from_live_rooms(member.pk, circle.pk) == 1
+    assert system.remove_from_live_rooms(member.pk, circle.pk) == 0
     assert store.load_state(live.pk).participant(2).removed
-    assert store.remove_from_live_rooms(facilitator.pk, circle.pk) == 1
+    assert system.remove_from_live_rooms(facilitator.pk, circle.pk) == 1
     assert store.load_state(live.pk).participant(1).removed

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import Meeting
-from meetings.room import store
+from meetings.room import system
 from meetings.wellbeing.actions import record_check_in
 from tests.meetings.room.conftest import make_meeting
 
@@ -39,7 +39,7 @@ def test_someone_who_loads_the_room_before_the_start_gets_the_hidden_check_out(
 
 
 def test_a_meeting_ended_before_its_scheduled_start_still_takes_the_check_out(early, member):
-    store.end_room(early.pk)
+    system.end_room(early.pk)
 
     assert record_check_in(member, early.pk, "leaving", 3).score == 3
 
@@ -61,7 +61,7 @@ def test_an_open_room_has_not_ended(client, early, member):
 
 
 def test_a_room_ended_by_a_facilitator_says_so(client, early, member):
-    store.end_room(early.pk)
+    system.end_room(early.pk)
 
     assert page(client, member, early).context["room_ended"] is True
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hearth import on_commit
-from meetings.room import rules, store
+from meetings.room import rules, snapshots, store
 from meetings.room.models import Room, Share
 from meetings.room.protocol import Report
 from meetings.room.rules import Actor, Refused
@@ -212,7 +212,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
         for pid in list(views):
             for event in events:
                 views[pid] = apply_event(views[pid], event)
-            fresh = store.snapshot(quiet_meeting.pk, state, pid)
+            fresh = snapshots.snapshot(quiet_meeting.pk, state, pid)
             assert views[pid] == fresh
 
     for user, role in people[:3]:
@@ -251,7 +251,7 @@ def test_a_snapshot_plus_the_events_since_equals_a_fresh_snapshot(
             if participant.removed:
                 views.pop(participant.participant_id, None)
             elif participant.participant_id not in views:
-                views[participant.participant_id] = store.snapshot(
+                views[participant.participant_id] = snapshots.snapshot(
                     quiet_meeting.pk, state, participant.participant_id
                 )
     assert views

@@ -8,7 +8,7 @@ committed, so inside a test's usual rolled-back transaction nothing would be rem
 import pytest
 from django.db import transaction
 
-from meetings.room import rules, store
+from meetings.room import rules, state_cache, store
 from meetings.room.models import Room
 from meetings.room.rules import Actor
 from tests.meetings.room.conftest import make_meeting
@@ -31,7 +31,7 @@ def live_meeting(circle, facilitator, member):
 
 def decoded_afresh(meeting_id):
     """The room as a process that has remembered nothing would read it."""
-    store._decoded.pop(meeting_id, None)
+    state_cache._decoded.pop(meeting_id, None)
     return store.load_state(meeting_id)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hearth import groups
 from hearth.ratelimits import LIMITS
 from meetings.models import Meeting
-from meetings.room import rules, store
+from meetings.room import rules, store, system
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 
@@ -63,7 +63,7 @@ def test_the_connected_facilitators_are_told_at_once(
 
 
 def test_it_works_in_an_ended_room(client, lobby_meeting, member):
-    store.end_room(lobby_meeting.pk)
+    system.end_room(lobby_meeting.pk)
 
     assert ask(client, member, lobby_meeting).status_code == 200
     assert SafetyEvent.objects.count() == 1
