@@ -4,8 +4,8 @@ Each one runs in ``transaction.atomic()``, locks the circle row with ``select_fo
 first (the member limit and the last-host rule are races otherwise), checks, changes,
 writes its audit entry in that same transaction (``circles.signals.audit``, which
 moderation receives), and sends ``membership_changed`` / ``circle_changed`` after commit.
-A refusal raises ``CircleError`` with a message
-a member can read, and changes nothing. Repeating a change that already happened (a
+A refusal raises ``hearth.refusal.Refused`` with a message a member can read, and
+changes nothing. Repeating a change that already happened (a
 double-clicked approve, accepting the same agreements twice) returns quietly.
 """
 
@@ -23,17 +23,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from circles import permissions
-from circles.errors import CircleError, NotAllowed
 from circles.invites import InvalidInvite, find_invite, read_token
 from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
 from circles.signals import audit, circle_changed, membership_changed
+from hearth.on_commit import signal_on_commit
+from hearth.refusal import Refused
 from members.models import User
 from members.text import name_keys
 
 __all__ = [
-    "CircleError",
     "InvalidInvite",
-    "NotAllowed",
     "accept_agreements",
     "approve_request",
     "ban_member",
@@ -86,7 +85,7 @@ def _lock(circle: Circle | int) -> Circle:
     try:
         return Circle.objects.select_for_update().get(pk=pk)
     except Circle.DoesNotExist:
-        raise CircleError("This circle no longer exists.") from None
+        raise Refused("not_found", "This circle no longer exists.") from None
 
 
 def _membership(circle: Circle, user) -> Membership | None:
@@ -99,7 +98,7 @@ def _reload(membership: Membership, circle: Circle) -> Membership:
         Membership.objects.filter(pk=membership.pk, circle=circle).select_related("user").first()
     )
     if fresh is None:
-        raise CircleError("That membership no longer exists.")
+        raise Refused("not_found", "That membership no longer exists.")
     fresh.circle = circle
     return fresh
 
@@ -123,10 +122,13 @@ def _emit(
             reason=reason,
             extra={},
         )
-    transaction.on_commit(
-        lambda: membership_changed.send(
-            sender=Membership, membership=membership, actor=actor, action=action, reason=reason
-        )
+    signal_on_commit(
+        membership_changed,
+        Membership,
+        membership=membership,
+        actor=actor,
+        action=action,
+        reason=reason,
     )
 
 
@@ -143,10 +145,8 @@ def _emit_circle(
         reason=reason,
         extra=extra or {},
     )
-    transaction.on_commit(
-        lambda: circle_changed.send(
-            sender=Circle, circle=circle, actor=actor, action=action, reason=reason
-        )
+    signal_on_commit(
+        circle_changed, Circle, circle=circle, actor=actor, action=action, reason=reason
     )
 
 
@@ -172,7 +172,7 @@ def _settings_extra(circle: Circle, changed: list[str]) -> dict:
 def _require_manager(actor, circle: Circle) -> None:
     """Expects a freshly locked ``circle`` (so the permission cache is fresh too)."""
     if not permissions.can_manage(actor, circle):
-        raise NotAllowed("Only the circle's hosts can do that.")
+        raise Refused("forbidden", "Only the circle's hosts can do that.")
 
 
 def _active_count(circle: Circle) -> int:
@@ -182,9 +182,10 @@ def _active_count(circle: Circle) -> int:
 def _check_room(circle: Circle) -> None:
     """Expects the circle's lock held, so two people can't take the last place."""
     if circle.member_limit is not None and _active_count(circle) >= circle.member_limit:
-        raise CircleError(
+        raise Refused(
+            "bad_request",
             f"{circle.name} is full: it has room for {circle.member_limit} members. "
-            "You could look for another circle on the same topic, or try again later."
+            "You could look for another circle on the same topic, or try again later.",
         )
 
 
@@ -194,9 +195,10 @@ def _check_version(circle: Circle, accepted_version) -> int:
     except (TypeError, ValueError):
         version = None
     if version != circle.agreements_version:
-        raise CircleError(
+        raise Refused(
+            "bad_request",
             "The group agreements changed while you were reading them. "
-            "Please read the current version and accept it."
+            "Please read the current version and accept it.",
         )
     return version
 
@@ -210,24 +212,28 @@ def _check_not_last_host(membership: Membership, circle: Circle, message: str) -
         .exists()
     )
     if not others:
-        raise CircleError(message)
+        raise Refused("bad_request", message)
 
 
 def _clean_reason(reason, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise CircleError("Please give a reason. It is recorded for moderation.")
+        raise Refused("bad_request", "Please give a reason. It is recorded for moderation.")
     if len(reason) > REASON_MAX_LENGTH:
-        raise CircleError(f"Please keep the reason under {REASON_MAX_LENGTH} characters.")
+        raise Refused(
+            "bad_request", f"Please keep the reason under {REASON_MAX_LENGTH} characters."
+        )
     return reason
 
 
 def _clean_agreements(text) -> str:
     text = (text or "").strip()
     if not text:
-        raise CircleError("A circle needs group agreements: write at least one.")
+        raise Refused("bad_request", "A circle needs group agreements: write at least one.")
     if len(text) > AGREEMENTS_MAX_LENGTH:
-        raise CircleError(f"Please keep the agreements under {AGREEMENTS_MAX_LENGTH:,} characters.")
+        raise Refused(
+            "bad_request", f"Please keep the agreements under {AGREEMENTS_MAX_LENGTH:,} characters."
+        )
     return text
 
 
@@ -259,7 +265,7 @@ def unique_slug(name: str, exclude_pk: int | None = None) -> str:
 
 
 def _validate(circle: Circle) -> None:
-    """Field checks with messages a host can act on; raises ``CircleError``."""
+    """Field checks with messages a host can act on; raises ``Refused``."""
     problems, refused = [], set()
     try:
         circle.full_clean(exclude=["topics"], validate_unique=False, validate_constraints=False)
@@ -280,7 +286,7 @@ def _validate(circle: Circle) -> None:
     ):
         problems.append(f"The address “{circle.slug}” is taken by another circle.")
     if problems:
-        raise CircleError(" ".join(problems))
+        raise Refused("bad_request", " ".join(problems))
 
 
 def _clean_topics(topics: Iterable) -> list[Topic]:
@@ -288,7 +294,7 @@ def _clean_topics(topics: Iterable) -> list[Topic]:
     ids = [topic.pk if isinstance(topic, Topic) else topic for topic in topics]
     found = list(Topic.objects.filter(pk__in=ids))
     if not found or len(found) != len(set(ids)):
-        raise CircleError("Choose at least one topic from the list.")
+        raise Refused("bad_request", "Choose at least one topic from the list.")
     return found
 
 
@@ -298,8 +304,9 @@ def _save_circle(circle: Circle) -> None:
         with transaction.atomic():
             circle.save()
     except IntegrityError:
-        raise CircleError(
-            "Another circle took that name or address a moment ago; please choose another."
+        raise Refused(
+            "bad_request",
+            "Another circle took that name or address a moment ago; please choose another.",
         ) from None
 
 
@@ -309,7 +316,7 @@ def _save_circle(circle: Circle) -> None:
 def create_circle(user, *, name, description, topics, agreements, **fields) -> Circle:
     """Create a circle with version 1 of its agreements; ``user`` becomes its host."""
     if not permissions.can_create_circle(user):
-        raise NotAllowed("Log in to create a circle.")
+        raise Refused("forbidden", "Log in to create a circle.")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"create_circle() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -413,21 +420,24 @@ def join_circle(user, circle: Circle, *, accepted_version) -> Membership:
     agreements changed meanwhile they are asked to read them again.
     """
     if not permissions.can_create_circle(user):
-        raise NotAllowed("Log in to join a circle.")
+        raise Refused("forbidden", "Log in to join a circle.")
     with transaction.atomic():
         circle = _lock(circle)
         membership = _membership(circle, user)
         state = membership.state if membership else None
         if state == State.BANNED:
-            raise CircleError("You can't join this circle: its hosts have banned you from it.")
+            raise Refused(
+                "bad_request", "You can't join this circle: its hosts have banned you from it."
+            )
         if state == State.ACTIVE:
-            raise CircleError("You are already a member of this circle.")
+            raise Refused("bad_request", "You are already a member of this circle.")
         if state == State.PENDING:
-            raise CircleError("You have already asked to join. A host will answer soon.")
+            raise Refused("bad_request", "You have already asked to join. A host will answer soon.")
         version = _check_version(circle, accepted_version)
         if circle.join_policy == Circle.JoinPolicy.INVITE and state != State.INVITED:
-            raise CircleError(
-                "This circle is invite only. Ask one of its hosts for an invite link."
+            raise Refused(
+                "bad_request",
+                "This circle is invite only. Ask one of its hosts for an invite link.",
             )
         _check_room(circle)
         if circle.join_policy == Circle.JoinPolicy.REQUEST and state != State.INVITED:
@@ -455,7 +465,7 @@ def accept_agreements(user, circle: Circle, version) -> Membership:
             State.PENDING,
             State.INVITED,
         ):
-            raise CircleError("You are not a member of this circle.")
+            raise Refused("bad_request", "You are not a member of this circle.")
         version = _check_version(circle, version)
         membership.circle = circle
         if membership.accepted_version == version:
@@ -472,7 +482,7 @@ def leave_circle(user, circle: Circle) -> Membership:
         circle = _lock(circle)
         membership = _membership(circle, user) if getattr(user, "is_authenticated", False) else None
         if membership is None or membership.state not in (State.ACTIVE, State.PENDING):
-            raise CircleError("You are not a member of this circle.")
+            raise Refused("bad_request", "You are not a member of this circle.")
         membership.circle = circle
         _check_not_last_host(
             membership,
@@ -498,7 +508,7 @@ def approve_request(membership: Membership, actor) -> Membership:
         if membership.state == State.ACTIVE:
             return membership
         if membership.state != State.PENDING:
-            raise CircleError(f"{_name(membership)} has no open request to join.")
+            raise Refused("bad_request", f"{_name(membership)} has no open request to join.")
         _check_room(circle)
         membership.state = State.ACTIVE
         membership.save(update_fields=["state", "updated_at"])
@@ -513,7 +523,7 @@ def decline_request(membership: Membership, actor) -> Membership:
         _require_manager(actor, circle)
         membership = _reload(membership, circle)
         if membership.state != State.PENDING:
-            raise CircleError(f"{_name(membership)} has no open request to join.")
+            raise Refused("bad_request", f"{_name(membership)} has no open request to join.")
         membership.state = State.LEFT
         membership.reason = "Request declined."
         membership.save(update_fields=["state", "reason", "updated_at"])
@@ -526,13 +536,15 @@ def decline_request(membership: Membership, actor) -> Membership:
 
 def change_role(membership: Membership, actor, role) -> Membership:
     if role not in Role.values:
-        raise CircleError("Choose member, facilitator or host.")
+        raise Refused("bad_request", "Choose member, facilitator or host.")
     with transaction.atomic():
         circle = _lock(membership.circle_id)
         _require_manager(actor, circle)
         membership = _reload(membership, circle)
         if not membership.is_active:
-            raise CircleError(f"{_name(membership)} is not an active member of this circle.")
+            raise Refused(
+                "bad_request", f"{_name(membership)} is not an active member of this circle."
+            )
         if membership.role == role:
             return membership
         if role != Role.HOST:
@@ -635,9 +647,9 @@ def remove_member(membership: Membership, actor, reason, *, audited: bool = True
         _require_manager(actor, circle)
         membership = _reload(membership, circle)
         if membership.state not in (State.ACTIVE, State.PENDING, State.INVITED):
-            raise CircleError(f"{_name(membership)} is not a member of this circle.")
+            raise Refused("bad_request", f"{_name(membership)} is not a member of this circle.")
         if membership.user_id == getattr(actor, "pk", None):
-            raise CircleError("To leave the circle yourself, use “Leave this circle”.")
+            raise Refused("bad_request", "To leave the circle yourself, use “Leave this circle”.")
         _check_not_last_host(
             membership,
             circle,
@@ -661,7 +673,7 @@ def ban_member(membership: Membership, actor, reason, *, audited: bool = True) -
         if membership.state == State.BANNED:
             return membership
         if membership.user_id == getattr(actor, "pk", None):
-            raise CircleError("You can't ban yourself.")
+            raise Refused("bad_request", "You can't ban yourself.")
         _check_not_last_host(
             membership,
             circle,
@@ -706,15 +718,17 @@ def mute_member(
     """Mute someone in all the circle's rooms until ``until`` (an aware datetime)."""
     reason = _clean_reason(reason, required=False)
     if until is None or timezone.is_naive(until) or until <= timezone.now():
-        raise CircleError("Choose a time in the future for the mute to end.")
+        raise Refused("bad_request", "Choose a time in the future for the mute to end.")
     with transaction.atomic():
         circle = _lock(membership.circle_id)
         _require_manager(actor, circle)
         membership = _reload(membership, circle)
         if not membership.is_active:
-            raise CircleError(f"{_name(membership)} is not an active member of this circle.")
+            raise Refused(
+                "bad_request", f"{_name(membership)} is not an active member of this circle."
+            )
         if membership.user_id == getattr(actor, "pk", None):
-            raise CircleError("You can't mute yourself.")
+            raise Refused("bad_request", "You can't mute yourself.")
         membership.muted_until = until
         if reason:
             membership.reason = reason
@@ -744,11 +758,11 @@ def create_invite(
 ) -> Invite:
     """A new invite link; ``circles.invites.make_token(invite)`` gives its token."""
     if not INVITE_MIN_LIFETIME <= expires_in <= INVITE_MAX_LIFETIME:
-        raise CircleError("An invite link can last from one hour to 30 days.")
+        raise Refused("bad_request", "An invite link can last from one hour to 30 days.")
     with transaction.atomic():
         locked = _lock(circle)
         if not permissions.can_create_invite(actor, locked):
-            raise NotAllowed("Only the circle's hosts can create invite links.")
+            raise Refused("forbidden", "Only the circle's hosts can create invite links.")
         invite = Invite.objects.create(
             circle=locked,
             created_by=actor,
@@ -775,7 +789,7 @@ def revoke_invite(invite: Invite, actor) -> Invite:
         _require_manager(actor, locked)
         invite = Invite.objects.filter(pk=invite.pk, circle=locked).first()
         if invite is None:
-            raise CircleError("That invite link no longer exists.")
+            raise Refused("not_found", "That invite link no longer exists.")
         if invite.revoked_at is not None:
             return invite
         invite.revoked_at = timezone.now()
@@ -789,24 +803,26 @@ def revoke_invite(invite: Invite, actor) -> Invite:
 def redeem_invite(user, token: str, *, accepted_version) -> Membership:
     """Join through an invite link, whatever the circle's join policy.
 
-    Raises ``InvalidInvite`` (a ``CircleError``) for a tampered, expired, revoked or used
-    link, and ``CircleError`` for the rest (banned, already a member, full...).
+    Raises ``InvalidInvite`` (a ``Refused``) for a tampered, expired, revoked or used
+    link, and ``Refused`` for the rest (banned, already a member, full...).
     """
     if not permissions.can_create_circle(user):
-        raise NotAllowed("Log in to accept an invitation.")
+        raise Refused("forbidden", "Log in to accept an invitation.")
     _, circle_id = read_token(token)
     with transaction.atomic():
         try:
             circle = _lock(circle_id)
-        except CircleError:
+        except Refused:
             raise InvalidInvite("tampered") from None
         invite = find_invite(token, Invite.objects.filter(circle=circle))
         membership = _membership(circle, user)
         state = membership.state if membership else None
         if state == State.BANNED:
-            raise CircleError("You can't join this circle: its hosts have banned you from it.")
+            raise Refused(
+                "bad_request", "You can't join this circle: its hosts have banned you from it."
+            )
         if state == State.ACTIVE:
-            raise CircleError("You are already a member of this circle.")
+            raise Refused("bad_request", "You are already a member of this circle.")
         version = _check_version(circle, accepted_version)
         _check_room(circle)
         membership = membership or Membership(circle=circle, user=user)

@@ -9,8 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from circles import actions as circle_actions
-from circles.errors import CircleError
 from circles.models import AgreementVersion, Circle, Invite, Membership, Topic
+from hearth.refusal import Refused
 
 
 @admin.register(Topic)
@@ -126,7 +126,7 @@ class MembershipAdmin(admin.ModelAdmin):
             try:
                 action(membership, request.user)
                 count += 1
-            except CircleError as error:
+            except Refused as error:
                 self.message_user(request, f"{membership}: {error.message}", messages.WARNING)
         self.message_user(request, f"{count} {done}.", messages.SUCCESS)
 

@@ -8,9 +8,9 @@ from contextlib import suppress
 from datetime import timedelta
 
 from circles import actions
-from circles.errors import CircleError
 from circles.invites import make_token
 from circles.models import Circle, Membership, Topic
+from hearth.refusal import Refused
 
 GRIEF_AGREEMENTS = """\
 - **We listen without fixing.** Nobody here needs advice unless they ask for it.
@@ -148,7 +148,7 @@ def seed(context: dict) -> list[str]:
         for key in spec["members"]:
             _ensure_active(circle, users[key])
         for key in spec.get("requests", []):
-            with suppress(CircleError):  # already asked, or already in
+            with suppress(Refused):  # already asked, or already in
                 actions.join_circle(users[key], circle, accepted_version=circle.agreements_version)
         circle.refresh_from_db()
         circles[circle.slug] = circle

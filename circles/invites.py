@@ -9,13 +9,13 @@ used-up invites are refused with a message that says which.
 
 from django.core import signing
 
-from circles.errors import CircleError
 from circles.models import Invite
+from hearth.refusal import Refused
 
 SALT = "circles.invite"
 
 
-class InvalidInvite(CircleError):
+class InvalidInvite(Refused):
     """A link that can't be used. ``reason`` is one of tampered, expired, revoked, used."""
 
     MESSAGES = {
@@ -30,7 +30,7 @@ class InvalidInvite(CircleError):
     def __init__(self, reason: str, invite: Invite | None = None):
         self.reason = reason
         self.invite = invite
-        super().__init__(self.MESSAGES[reason], code=reason)
+        super().__init__("bad_request", self.MESSAGES[reason])
 
 
 def _signer() -> signing.Signer:

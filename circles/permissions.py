@@ -1,12 +1,11 @@
 """Who may do what in a circle. Views, templates, consumers and the admin all ask here.
 
 Every function takes the user first (possibly anonymous) and never raises; the
-``check_*`` helpers raise ``PermissionDenied`` with a message a member can read.
+``check_*`` helpers raise ``Refused("forbidden")`` with a message a member can read.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 
 
 def membership_of(user, circle: Circle) -> Membership | None:
@@ -86,7 +85,7 @@ def can_moderate(user, circle: Circle) -> bool:
 
 def check_manage(user, circle: Circle) -> None:
     if not can_manage(user, circle):
-        raise PermissionDenied("Only the circle's hosts can manage it.")
+        raise Refused("forbidden", "Only the circle's hosts can manage it.")
 
 
 # --- Added with the circle pages ------------------------------------------------------
@@ -161,7 +160,7 @@ def can_create_invite(user, circle: Circle) -> bool:
 
 def check_view(user, circle: Circle) -> None:
     if not can_view_circle(user, circle):
-        raise PermissionDenied("You can no longer see this circle.")
+        raise Refused("forbidden", "You can no longer see this circle.")
 
 
 def is_last_host(user, circle: Circle) -> bool:

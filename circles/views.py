@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circles import actions, permissions, queries
-from circles.errors import CircleError
 from circles.extensions import detail_panels, next_meeting_times
 from circles.forms import (
     AcceptForm,
@@ -28,6 +27,8 @@ from circles.forms import (
 from circles.invites import InvalidInvite, find_invite, make_token
 from circles.models import Circle, Membership
 from hearth.ratelimits import rate_limited
+from hearth.refusal import Refused
+from hearth.refusal_views import refused_form, refused_redirect
 
 PAGE_SIZE = 20
 State = Membership.State
@@ -128,9 +129,8 @@ def join(request, slug):
         membership = actions.join_circle(
             request.user, circle, accepted_version=form.cleaned_data["version"]
         )
-    except CircleError as error:
-        messages.error(request, error.message)
-        return redirect(circle_url(circle))
+    except Refused as error:
+        return refused_redirect(request, error, circle_url(circle))
     if membership.state == State.PENDING:
         messages.success(request, "You asked to join. A host will look at your request soon.")
     else:
@@ -147,9 +147,8 @@ def leave(request, slug):
     before = permissions.membership_of(request.user, circle)
     try:
         actions.leave_circle(request.user, circle)
-    except CircleError as error:
-        messages.error(request, error.message)
-        return redirect(circle_url(circle))
+    except Refused as error:
+        return refused_redirect(request, error, circle_url(circle))
     if before.state == State.PENDING:
         messages.success(request, "Your request to join was withdrawn.")
     else:
@@ -169,7 +168,7 @@ def accept(request, slug):
         return redirect(circle_url(circle))
     try:
         actions.accept_agreements(request.user, circle, form.cleaned_data["version"])
-    except CircleError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Thank you for accepting the group agreements.")
@@ -189,8 +188,8 @@ def create(request):
                 agreements=form.cleaned_data["agreements"],
                 **form.action_fields(),
             )
-        except CircleError as error:
-            form.add_error(None, error.message)
+        except Refused as error:
+            refused_form(form, error)
         else:
             messages.success(request, f"{circle.name} is ready. You are its host.")
             return redirect(circle_url(circle))
@@ -248,8 +247,8 @@ def manage(request, slug):
             circle = actions.update_circle(
                 circle, request.user, topics=form.cleaned_data["topics"], **form.action_fields()
             )
-        except CircleError as error:
-            form.add_error(None, error.message)
+        except Refused as error:
+            refused_form(form, error)
         else:
             messages.success(request, "The circle's settings are saved.")
             return redirect("circles:manage", slug=circle.slug)
@@ -267,8 +266,8 @@ def edit_agreements(request, slug):
     if form.is_valid():
         try:
             version = actions.update_agreements(circle, request.user, form.cleaned_data["text"])
-        except CircleError as error:
-            form.add_error("text", error.message)
+        except Refused as error:
+            refused_form(form, error, "text")
         else:
             messages.success(
                 request,
@@ -293,7 +292,7 @@ def _decline(request, membership):
 def _role(request, membership):
     form = RoleForm(request.POST)
     if not form.is_valid():
-        raise CircleError("Choose member, facilitator or host.")
+        raise Refused("bad_request", "Choose member, facilitator or host.")
     changed = actions.change_role(membership, request.user, form.cleaned_data["role"])
     return f"{membership.user.display_name} is now a {changed.get_role_display().lower()}."
 
@@ -301,7 +300,7 @@ def _role(request, membership):
 def _reason(request) -> str:
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        raise CircleError(_first_error(form))
+        raise Refused("bad_request", _first_error(form))
     return form.cleaned_data["reason"]
 
 
@@ -323,7 +322,7 @@ def _unban(request, membership):
 def _mute(request, membership):
     form = MuteForm(request.POST)
     if not form.is_valid():
-        raise CircleError(_first_error(form))
+        raise Refused("bad_request", _first_error(form))
     until = timezone.now() + timedelta(hours=form.cleaned_data["hours"])
     actions.mute_member(membership, request.user, until, form.cleaned_data["reason"])
     return f"{membership.user.display_name} is muted in this circle's meetings."
@@ -359,8 +358,8 @@ def member_action(request, slug, membership_id, verb):
     )
     try:
         messages.success(request, MEMBER_ACTIONS[verb](request, membership))
-    except CircleError as error:
-        messages.error(request, error.message)
+    except Refused as error:
+        return refused_redirect(request, error, "circles:manage", slug=circle.slug)
     return redirect("circles:manage", slug=circle.slug)
 
 
@@ -381,7 +380,7 @@ def create_invite(request, slug):
             expires_in=form.expires_in,
             single_use=form.cleaned_data["single_use"],
         )
-    except CircleError as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "A new invite link is ready below. Share it privately.")
@@ -423,9 +422,8 @@ def invite(request, token):
                 )
             except InvalidInvite as error:
                 return render(request, "circles/invite_invalid.html", {"error": error}, status=410)
-            except CircleError as error:
-                messages.error(request, error.message)
-                return redirect(request.path)
+            except Refused as error:
+                return refused_redirect(request, error, request.path)
             messages.success(request, f"Welcome to {circle.name}. We're glad you're here.")
             return redirect(circle_url(circle))
     return render(

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.MemberTimezoneMiddleware",
     "hearth.busy.DatabaseBusyMiddleware",
+    "hearth.refusal_views.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "hearth.urls"

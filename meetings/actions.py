@@ -1,11 +1,11 @@
 """Every change to meetings and RSVPs goes through here: views, tasks, the admin and tests.
 
-Each function validates, then changes state in one transaction holding the row lock of
-the meeting it changes (``_lock_meeting``), and queues notifications to go out after
-commit. Each change a facilitator, host or staff member makes writes one audit entry
-(``moderation.actions.record_action``) in the same transaction. Refusals raise ``Refused``
-with a message a member can read and change nothing. Repeating a call (a double-clicked
-RSVP, a retried task) returns early and changes nothing.
+Each function validates, then changes state in one transaction holding the row lock of the
+meeting it changes (``meetings.locking.lock_meeting``), and queues notifications to go out
+after commit. Each change a facilitator, host or staff member makes writes one audit entry
+(``moderation.actions.record_action``) in the same transaction. Refusals raise
+``hearth.refusal.Refused`` with a message a member can read and change nothing. Repeating
+a call (a double-clicked RSVP, a retried task) returns early and changes nothing.
 """
 
 import logging
@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from circles import permissions as circle_permissions
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from meetings import permissions
+from meetings.locking import lock_meeting
 from meetings.models import (
     CAPACITY,
     DURATION_MINUTES,
@@ -51,15 +52,6 @@ GOING, WAITLISTED, NOT_GOING = (
 )
 
 
-class Refused(Exception):
-    """An action was not allowed or its input was wrong; nothing was changed."""
-
-    def __init__(self, message: str, code: str = "bad_request"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
 @dataclass
 class MeetingDraft:
     """What a facilitator fills in: the shape of a meeting (or a series' template)."""
@@ -83,18 +75,7 @@ class RsvpResult:
     promoted: tuple = ()
 
 
-# --- Locking -----------------------------------------------------------------------------
-
-
-def _lock_meeting(meeting_id: int) -> Meeting:
-    """Fetch the meeting under its row lock; every RSVP and edit of it serialises here.
-
-    Must be called inside ``transaction.atomic()``. Locks only the meeting row, not its
-    circle (``of=("self",)``).
-    """
-    return (
-        Meeting.objects.select_for_update(of=("self",)).select_related("circle").get(pk=meeting_id)
-    )
+# --- Auditing ----------------------------------------------------------------------------
 
 
 def _audit(actor, action: str, meeting: Meeting | None, reason: str = "", **extra) -> None:
@@ -138,14 +119,11 @@ def rsvp(user, meeting: Meeting, response: str, *, now=None) -> RsvpResult:
     already have changes nothing.
     """
     if response not in (GOING, NOT_GOING):
-        raise Refused("Please answer going or not going.")
+        raise Refused("bad_request", "Please answer going or not going.")
     with transaction.atomic():
-        meeting = _lock_meeting(meeting.pk)
+        meeting = lock_meeting(meeting.pk)
         now = now or timezone.now()
-        try:
-            permissions.check_rsvp(user, meeting, now)
-        except PermissionDenied as refusal:
-            raise Refused(str(refusal), code="forbidden") from None
+        permissions.check_rsvp(user, meeting, now)
         result = _answer(meeting, user, response, now)
     return result
 
@@ -272,7 +250,7 @@ def withdraw_member(user, circle: Circle | None = None, *, now=None) -> int:
     meeting_ids = list(answers.order_by("meeting_id").values_list("meeting_id", flat=True))
     for meeting_id in meeting_ids:
         with transaction.atomic():
-            meeting = _lock_meeting(meeting_id)
+            meeting = lock_meeting(meeting_id)
             changed += _answer(meeting, user, NOT_GOING, now).changed
     return changed
 
@@ -282,17 +260,19 @@ def withdraw_member(user, circle: Circle | None = None, *, now=None) -> int:
 
 def _check_draft(circle: Circle, draft: MeetingDraft, now, *, check_start: bool = True) -> None:
     if not draft.title.strip():
-        raise Refused("Please give the meeting a title.")
+        raise Refused("bad_request", "Please give the meeting a title.")
     try:
         zoneinfo.ZoneInfo(draft.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise Refused("Please choose a time zone from the list.") from None
+        raise Refused("bad_request", "Please choose a time zone from the list.") from None
     if timezone.is_naive(draft.starts_at):
-        raise Refused("The start needs a time zone.")
+        raise Refused("bad_request", "The start needs a time zone.")
     if check_start and draft.starts_at <= now:
-        raise Refused("The start is in the past. Please choose a time that is still to come.")
+        raise Refused(
+            "bad_request", "The start is in the past. Please choose a time that is still to come."
+        )
     if has_control_characters(draft.title):
-        raise Refused(f"Title: {SINGLE_LINE_MESSAGE}")
+        raise Refused("bad_request", f"Title: {SINGLE_LINE_MESSAGE}")
     for limits, value in (
         (DURATION_MINUTES, draft.duration_minutes),
         (CAPACITY, draft.capacity),
@@ -300,11 +280,11 @@ def _check_draft(circle: Circle, draft: MeetingDraft, now, *, check_start: bool 
         (TURN_SECONDS, draft.turn_seconds),
     ):
         if value is not None and not limits.low <= value <= limits.high:
-            raise Refused(limits.message)
+            raise Refused("bad_request", limits.message)
     if draft.room_mode not in Meeting.RoomMode.values:
-        raise Refused("Please choose how the talking piece moves.")
+        raise Refused("bad_request", "Please choose how the talking piece moves.")
     if not draft.facilitators:
-        raise Refused("A meeting needs at least one facilitator.")
+        raise Refused("bad_request", "A meeting needs at least one facilitator.")
     allowed = set(
         Membership.objects.filter(
             circle=circle,
@@ -313,7 +293,7 @@ def _check_draft(circle: Circle, draft: MeetingDraft, now, *, check_start: bool 
         ).values_list("user_id", flat=True)
     )
     if any(person.pk not in allowed for person in draft.facilitators):
-        raise Refused("Facilitators must be facilitators or hosts of the circle.")
+        raise Refused("bad_request", "Facilitators must be facilitators or hosts of the circle.")
 
 
 def _apply_draft(meeting: Meeting, draft: MeetingDraft) -> None:
@@ -345,12 +325,12 @@ def schedule_meeting(
     """Create a meeting, or a series and its occurrences ahead; returns the first meeting."""
     now = now or timezone.now()
     if not permissions.can_schedule(actor, circle):
-        raise Refused(permissions.SCHEDULE_REFUSAL, "forbidden")
+        raise Refused("forbidden", permissions.SCHEDULE_REFUSAL)
     _check_draft(circle, draft, now)
     if frequency and frequency not in MeetingSeries.Frequency.values:
-        raise Refused("Please choose how often the meeting repeats.")
+        raise Refused("bad_request", "Please choose how often the meeting repeats.")
     if until is not None and until <= draft.starts_at:
-        raise Refused("A series must end after its first meeting.")
+        raise Refused("bad_request", "A series must end after its first meeting.")
     with transaction.atomic():
         if not frequency:
             meeting = Meeting(circle=circle, created_by=actor)
@@ -449,11 +429,13 @@ def _people_answering(meeting: Meeting) -> list:
 def _edit_locked(actor, meeting: Meeting, draft: MeetingDraft, now) -> bool:
     """Apply ``draft`` to a locked meeting; returns whether anything changed."""
     if meeting.status != Meeting.Status.SCHEDULED:
-        raise Refused("This meeting was cancelled or has ended, so it can't be edited.")
+        raise Refused(
+            "bad_request", "This meeting was cancelled or has ended, so it can't be edited."
+        )
     start_changed = draft.starts_at != meeting.starts_at
     _check_draft(meeting.circle, draft, now, check_start=start_changed)
     if not start_changed and meeting.ends_at <= now:
-        raise Refused("This meeting is over, so it can't be edited.")
+        raise Refused("bad_request", "This meeting is over, so it can't be edited.")
 
     before = (
         meeting.title,
@@ -475,8 +457,9 @@ def _edit_locked(actor, meeting: Meeting, draft: MeetingDraft, now) -> bool:
     )
     if draft.capacity is not None and draft.capacity < going_count:
         raise Refused(
+            "bad_request",
             f"{going_count} people are already going, so the capacity can't be less than "
-            f"{going_count}."
+            f"{going_count}.",
         )
     _apply_draft(meeting, draft)
     after = (*[getattr(meeting, name) for name in _EDITABLE], new_facilitators)
@@ -532,11 +515,11 @@ def edit_meeting(actor, meeting: Meeting, draft: MeetingDraft, *, apply_to=THIS,
     them by the series' rule in the (possibly new) zone, so local wall time is kept."""
     now = now or timezone.now()
     if apply_to not in (THIS, FOLLOWING):
-        raise Refused("Choose this meeting only, or this and the following ones.")
+        raise Refused("bad_request", "Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
-        meeting = _lock_meeting(meeting.pk)
+        meeting = lock_meeting(meeting.pk)
         if not permissions.can_manage_meeting(actor, meeting):
-            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
+            raise Refused("forbidden", permissions.MANAGE_REFUSAL)
         if apply_to == THIS or meeting.series_id is None:
             _edit_locked(actor, meeting, draft, now)
             return meeting
@@ -598,7 +581,7 @@ def _edit_following(actor, meeting: Meeting, draft: MeetingDraft, now) -> Meetin
         if targets.get(meeting_id) is not None
     ]
     for meeting_id, occurrence in moves:
-        target = meeting if meeting_id == meeting.pk else _lock_meeting(meeting_id)
+        target = meeting if meeting_id == meeting.pk else lock_meeting(meeting_id)
         if new.until is not None and occurrence >= new.until:
             _cancel_locked(actor, target, "This meeting no longer fits the series.", now)
             continue
@@ -617,7 +600,7 @@ def _cancel_locked(actor, meeting: Meeting, reason: str, now, *, by_staff=False)
     if meeting.status == Meeting.Status.CANCELLED:
         return False
     if meeting.status != Meeting.Status.SCHEDULED or meeting.ends_at <= now:
-        raise Refused("This meeting has already happened, so it can't be cancelled.")
+        raise Refused("bad_request", "This meeting has already happened, so it can't be cancelled.")
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason
     meeting.revision = F("revision") + 1
@@ -650,15 +633,15 @@ def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=N
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Please give a reason: it is sent to everyone who answered.")
+        raise Refused("bad_request", "Please give a reason: it is sent to everyone who answered.")
     if len(reason) > 500:
-        raise Refused("Please keep the reason under 500 characters.")
+        raise Refused("bad_request", "Please keep the reason under 500 characters.")
     if apply_to not in (THIS, FOLLOWING):
-        raise Refused("Choose this meeting only, or this and the following ones.")
+        raise Refused("bad_request", "Choose this meeting only, or this and the following ones.")
     with transaction.atomic():
-        meeting = _lock_meeting(meeting.pk)
+        meeting = lock_meeting(meeting.pk)
         if not permissions.can_manage_meeting(actor, meeting):
-            raise Refused(permissions.MANAGE_REFUSAL, "forbidden")
+            raise Refused("forbidden", permissions.MANAGE_REFUSAL)
         cancelled = int(_cancel_locked(actor, meeting, reason, now))
         if apply_to == FOLLOWING and meeting.series_id is not None:
             series = MeetingSeries.objects.select_for_update().get(pk=meeting.series_id)
@@ -669,7 +652,7 @@ def cancel_meeting(actor, meeting: Meeting, reason: str, *, apply_to=THIS, now=N
                 occurrence_start__gt=pivot, status=Meeting.Status.SCHEDULED
             ).order_by("occurrence_start")
             for meeting_id in later.values_list("pk", flat=True):
-                cancelled += _cancel_locked(actor, _lock_meeting(meeting_id), reason, now)
+                cancelled += _cancel_locked(actor, lock_meeting(meeting_id), reason, now)
     return cancelled
 
 
@@ -685,8 +668,8 @@ def mark_notifications_read(user, *, now=None) -> int:
 def cancel_meeting_as_staff(actor, meeting: Meeting, reason: str = "") -> int:
     """Site staff cancel from the admin (for example a meeting that breaks the rules)."""
     if not circle_permissions.is_staff(actor):
-        raise Refused("Only site staff can cancel from the admin.", "forbidden")
+        raise Refused("forbidden", "Only site staff can cancel from the admin.")
     with transaction.atomic():
-        meeting = _lock_meeting(meeting.pk)
+        meeting = lock_meeting(meeting.pk)
         reason = reason.strip() or "Cancelled by Hearth's staff."
         return int(_cancel_locked(actor, meeting, reason, timezone.now(), by_staff=True))

@@ -4,6 +4,7 @@
 from django.contrib import admin, messages
 
 import meetings.room.admin  # noqa: F401 - the room's nudge texts
+from hearth.refusal import Refused
 from meetings import actions
 from meetings.models import (
     RSVP,
@@ -51,7 +52,7 @@ class MeetingAdmin(ReadOnlyAdmin):
         for meeting in queryset:
             try:
                 done += actions.cancel_meeting_as_staff(request.user, meeting)
-            except actions.Refused as refusal:
+            except Refused as refusal:
                 self.message_user(request, f"{meeting}: {refusal.message}", messages.WARNING)
         self.message_user(request, f"Cancelled {done} meeting(s).")
 

@@ -1,7 +1,7 @@
 """Who may do what with a meeting. Views, templates, tasks, the room and the admin ask here.
 
 Every ``can_*`` takes the user first (possibly anonymous) and never raises; ``check_*``
-raise ``PermissionDenied`` with a message a member can read, and ``get_meeting_for``
+raise ``Refused("forbidden")`` with a message a member can read, and ``get_meeting_for``
 raises ``Http404`` for a meeting the user may not see (so its existence is not leaked).
 
 Roles come from the circle (``circles.permissions``): facilitators and hosts of a circle
@@ -9,12 +9,12 @@ run its meetings; a meeting also names its own facilitators. Only *active* membe
 count: a member who left, was removed or banned has no say in the circle's meetings.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
 from circles import permissions as circle_permissions
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from meetings.models import RSVP, Meeting
 
 ROOM_ROLES = ("member", "facilitator", "host", "staff")
@@ -98,11 +98,11 @@ def can_rsvp(user, meeting: Meeting, now=None) -> bool:
 
 def check_rsvp(user, meeting: Meeting, now=None) -> None:
     if meeting.status == Meeting.Status.CANCELLED:
-        raise PermissionDenied("This meeting was cancelled, so it takes no answers.")
+        raise Refused("forbidden", "This meeting was cancelled, so it takes no answers.")
     if not meeting_accepts_rsvps(meeting, now):
-        raise PermissionDenied("This meeting is over, so it takes no answers.")
+        raise Refused("forbidden", "This meeting is over, so it takes no answers.")
     if not can_rsvp(user, meeting, now):
-        raise PermissionDenied("Only active members of the circle can answer for its meetings.")
+        raise Refused("forbidden", "Only active members of the circle can answer for its meetings.")
 
 
 SCHEDULE_REFUSAL = (
@@ -113,12 +113,12 @@ MANAGE_REFUSAL = "Only the meeting's facilitators, the circle's hosts and site s
 
 def check_schedule(user, circle: Circle) -> None:
     if not can_schedule(user, circle):
-        raise PermissionDenied(SCHEDULE_REFUSAL)
+        raise Refused("forbidden", SCHEDULE_REFUSAL)
 
 
 def check_manage_meeting(user, meeting: Meeting) -> None:
     if not can_manage_meeting(user, meeting):
-        raise PermissionDenied(MANAGE_REFUSAL)
+        raise Refused("forbidden", MANAGE_REFUSAL)
 
 
 def room_role(user, meeting: Meeting) -> str | None:
@@ -127,10 +127,10 @@ def room_role(user, meeting: Meeting) -> str | None:
     Who may enter (issue 5): the circle's hosts (``"host"``), the meeting's facilitators
     (``"facilitator"``), site staff (``"staff"``), and active members of the circle whose
     RSVP is ``going`` (``"member"``). When several apply, the first in that order wins.
-    Members muted in the circle may not enter until the mute ends (close code 4403 in the
-    protocol contract of issue 5); members who left, were removed or banned may not either,
-    unless they are site staff.
-    This says *who*; whether the room is open now is ``meeting.room_is_open()``.
+    Members muted in the circle may not enter until the mute ends; members who left, were
+    removed or banned may not either, unless they are site staff.
+    This says *who*; the whole entry rule (the room open, the agreements confirmed, the close
+    code) is ``meetings.room.entry.entry_for``, which asks this.
     """
     if not _authenticated(user) or not user.is_active:
         return None

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from circles import permissions as circle_permissions
 from circles.models import Circle
 from hearth.ratelimits import rate_limited
+from hearth.refusal import Refused
+from hearth.refusal_views import refused_form, refused_redirect
 from meetings import actions, calendar, permissions, queries
 from meetings.forms import CancelForm, MeetingForm
 from meetings.models import RSVP, CalendarFeed
@@ -36,9 +38,8 @@ def rsvp(request, pk):
     meeting = permissions.get_meeting_for(request.user, pk)
     try:
         result = actions.rsvp(request.user, meeting, request.POST.get("response", ""))
-    except actions.Refused as refusal:
-        messages.error(request, refusal.message)
-        return redirect(meeting)
+    except Refused as refusal:
+        return refused_redirect(request, refusal, meeting)
     if result.changed:
         messages.success(request, RSVP_MESSAGES[result.response])
     else:
@@ -60,6 +61,7 @@ def _circle_for_scheduling(user, slug) -> Circle:
 def new(request, slug):
     circle = _circle_for_scheduling(request.user, slug)
     form = MeetingForm(request.POST or None, circle=circle, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.schedule_meeting(
@@ -69,12 +71,12 @@ def new(request, slug):
                 frequency=form.cleaned_data.get("repeat") or "",
                 until=form.cleaned_data.get("until"),
             )
-        except actions.Refused as refusal:
-            form.add_error(None, refusal.message)
+        except Refused as refusal:
+            status = refused_form(form, refusal)
         else:
             messages.success(request, "The meeting is scheduled.")
             return redirect(meeting)
-    return render(request, "meetings/form.html", {"form": form, "circle": circle})
+    return render(request, "meetings/form.html", {"form": form, "circle": circle}, status=status)
 
 
 def _meeting_to_manage(user, pk):
@@ -94,6 +96,7 @@ def edit(request, pk):
     form = MeetingForm(
         request.POST or None, circle=meeting.circle, user=request.user, meeting=meeting
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.edit_meeting(
@@ -102,13 +105,13 @@ def edit(request, pk):
                 form.draft(),
                 apply_to=form.cleaned_data.get("apply_to") or actions.THIS,
             )
-        except actions.Refused as refusal:
-            form.add_error(None, refusal.message)
+        except Refused as refusal:
+            status = refused_form(form, refusal)
         else:
             messages.success(request, "The meeting is updated. Everyone who answered is told.")
             return redirect(meeting)
     context = {"form": form, "circle": meeting.circle, "meeting": meeting}
-    return render(request, "meetings/form.html", context)
+    return render(request, "meetings/form.html", context, status=status)
 
 
 @login_required
@@ -120,6 +123,7 @@ def cancel(request, pk):
         messages.error(request, "This meeting was already cancelled or has ended.")
         return redirect(meeting)
     form = CancelForm(request.POST or None, meeting=meeting)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             actions.cancel_meeting(
@@ -128,12 +132,13 @@ def cancel(request, pk):
                 form.cleaned_data["reason"],
                 apply_to=form.cleaned_data.get("apply_to") or actions.THIS,
             )
-        except actions.Refused as refusal:
-            form.add_error(None, refusal.message)
+        except Refused as refusal:
+            status = refused_form(form, refusal)
         else:
             messages.success(request, "The meeting is cancelled. Everyone who answered is told.")
             return redirect(meeting)
-    return render(request, "meetings/cancel.html", {"form": form, "meeting": meeting})
+    context = {"form": form, "meeting": meeting}
+    return render(request, "meetings/cancel.html", context, status=status)
 
 
 def _ics(content: bytes, filename: str) -> HttpResponse:

@@ -3,8 +3,9 @@
 They run in one transaction, lock the row that owns the resource with
 ``select_for_update`` (the report and the rest of its group for queue actions, the user for
 suspensions), check, change, and write exactly one audit entry with ``record_action``.
-Broadcasts go out on commit. A refusal raises ``ValidationError`` (bad input, or a report
-someone already handled: ``AlreadyHandled``) or ``PermissionDenied`` (wrong role), with a
+Broadcasts go out on commit. A refusal raises ``hearth.refusal.Refused``: ``bad_request``
+(bad input), ``conflict`` (a report someone already handled), ``forbidden`` (wrong role),
+``not_found`` (gone), with a
 message a member can read, and changes nothing.
 
 The room (meetings) calls ``file_report``, ``record_action`` and ``record_safety_event``.
@@ -16,18 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from circles import actions as circle_actions
 from circles.models import Circle, Membership
 from circles.signals import membership_changed
+from hearth.groups import user_group
+from hearth.on_commit import send_on_commit, signal_on_commit
+from hearth.refusal import Refused
 from members.models import display_name_of
 from moderation import permissions
 from moderation.models import (
@@ -69,16 +71,10 @@ QUEUE_ACTION_NAMES = {
 }
 
 
-class AlreadyHandled(ValidationError):
+def _already_handled(report: Report) -> Refused:
     """Someone else closed the report first (or it was closed already)."""
-
-    def __init__(self, report: Report):
-        who = report.handled_by_name or "another moderator"
-        super().__init__(f"This report was already handled by {who}.", code="already_handled")
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
+    who = report.handled_by_name or "another moderator"
+    return Refused("conflict", f"This report was already handled by {who}.")
 
 
 # --- The audit log ----------------------------------------------------------------------
@@ -221,16 +217,14 @@ def file_report(
     (``moderation.permissions`` for members and circles, the room for shares).
     """
     if not getattr(reporter, "is_authenticated", False):
-        raise PermissionDenied("Log in to report something.")
+        raise Refused("forbidden", "Log in to report something.")
     if reason not in Report.Reason.values:
-        raise ValidationError("Choose a reason from the list.", code="invalid_reason")
+        raise Refused("bad_request", "Choose a reason from the list.")
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(
-            f"Please keep the note under {NOTE_MAX_LENGTH} characters.", code="too_long"
-        )
+        raise Refused("too_long", f"Please keep the note under {NOTE_MAX_LENGTH} characters.")
     if target is None or target.pk is None:
-        raise ValidationError("We couldn't find what you wanted to report.", code="not_found")
+        raise Refused("not_found", "We couldn't find what you wanted to report.")
     content_type = ContentType.objects.get_for_model(target)
     snapshot = _clean_snapshot(snapshot if snapshot is not None else _default_snapshot(target))
     User = get_user_model()
@@ -241,7 +235,7 @@ def file_report(
     else:
         reported_user = None
     if reported_user is not None and reported_user.pk == reporter.pk:
-        raise ValidationError("You can't report yourself.", code="self_report")
+        raise Refused("bad_request", "You can't report yourself.")
     circle = circle or _circle_of(target)
     lookup = {"reporter": reporter, "content_type": content_type, "object_id": target.pk}
     with transaction.atomic():
@@ -291,7 +285,7 @@ def _lock_group(report: Report) -> tuple[Report, list[Report]]:
     )
     locked = next((row for row in rows if row.pk == report.pk), None)
     if locked is None:
-        raise ValidationError("That report no longer exists.", code="not_found")
+        raise Refused("not_found", "That report no longer exists.")
     return locked, [row for row in rows if row.is_open]
 
 
@@ -299,13 +293,11 @@ def _hours(hours, *, maximum: int, what: str) -> timedelta:
     try:
         value = int(hours)
     except (TypeError, ValueError):
-        raise ValidationError(
-            f"Give the {what} in whole hours, from 1 to {maximum:,}.", code="bad_duration"
+        raise Refused(
+            "bad_request", f"Give the {what} in whole hours, from 1 to {maximum:,}."
         ) from None
     if not 1 <= value <= maximum:
-        raise ValidationError(
-            f"A {what} can last from 1 to {maximum:,} hours.", code="bad_duration"
-        )
+        raise Refused("bad_request", f"A {what} can last from 1 to {maximum:,} hours.")
     return timedelta(hours=value)
 
 
@@ -334,16 +326,14 @@ def handle_report(
     reason recorded (required to warn, remove, ban and suspend).
     """
     if action not in permissions.ACTIONS:
-        raise ValidationError("Choose one of the actions offered.", code="bad_action")
+        raise Refused("bad_request", "Choose one of the actions offered.")
     permissions.check_act_on_report(actor, report, action)
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            f"Please keep the message under {MESSAGE_MAX_LENGTH} characters.", code="too_long"
-        )
+        raise Refused("too_long", f"Please keep the message under {MESSAGE_MAX_LENGTH} characters.")
     if action in ("warn", "remove", "ban", "suspend") and not message:
         what = "message to the member" if action == "warn" else "reason"
-        raise ValidationError(f"Please write a {what}. It is recorded.", code="required")
+        raise Refused("bad_request", f"Please write a {what}. It is recorded.")
     duration = None
     if action == "mute":
         duration = _hours(hours, maximum=MAX_MUTE_HOURS, what="mute")
@@ -353,7 +343,7 @@ def handle_report(
     with transaction.atomic():
         report, group = _lock_group(report)
         if not report.is_open:
-            raise AlreadyHandled(report)
+            raise _already_handled(report)
         permissions.check_act_on_report(actor, report, action)
         name = QUEUE_ACTION_NAMES[action]
         now = timezone.now()
@@ -391,25 +381,24 @@ def handle_report(
 def _hide(report: Report, actor) -> None:
     handler = handler_for(report.target_label)
     if handler is None:
-        raise ValidationError("This kind of report has no content to hide.", code="no_handler")
+        raise Refused("bad_request", "This kind of report has no content to hide.")
     try:
         with transaction.atomic():
             handler.hide(report.object_id, actor)
     except ObjectDoesNotExist:
-        raise ValidationError(
-            "That content no longer exists. Dismiss the report, or act on the member.",
-            code="gone",
+        raise Refused(
+            "not_found", "That content no longer exists. Dismiss the report, or act on the member."
         ) from None
-    except (ValidationError, PermissionDenied):
+    except Refused:
         raise
     except Exception:
         # A handler's own refusal or failure must not become a server error for the
         # moderator; the savepoint above undid whatever it wrote.
         logger.exception("moderation.content.hidden failed report_id=%s", report.pk)
-        raise ValidationError(
+        raise Refused(
+            "unavailable",
             "Hiding the content didn't work, and nothing was changed. Please try again, "
             "or dismiss the report.",
-            code="hide_failed",
         ) from None
 
 
@@ -417,7 +406,7 @@ def _restrict(report, actor, action, reason, now, duration) -> dict:
     """Mute, remove or ban the reported member through circles' own actions."""
     membership = permissions.reported_membership(report, fresh=True)
     if membership is None:
-        raise ValidationError("There is no member of this circle to act on.", code="no_member")
+        raise Refused("bad_request", "There is no member of this circle to act on.")
     # Circles' own entry is left out (audited=False): the queue writes one, with the report.
     if action == "mute":
         until = now + duration
@@ -450,11 +439,9 @@ def warn_member(user, actor, *, message: str, circle: Circle, meeting_id=None) -
     """Warn a member outside the queue (the room uses this for a live warning)."""
     message = (message or "").strip()
     if not message or len(message) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            f"Write a message of 1 to {MESSAGE_MAX_LENGTH} characters.", code="bad_message"
-        )
+        raise Refused("bad_request", f"Write a message of 1 to {MESSAGE_MAX_LENGTH} characters.")
     if not (permissions.is_staff(actor) or permissions.can_moderate(actor, circle)):
-        raise PermissionDenied("Only the circle's hosts and site staff can warn a member.")
+        raise Refused("forbidden", "Only the circle's hosts and site staff can warn a member.")
     with transaction.atomic():
         notice = _notify(user, Notice.Kind.WARNING, message, circle)
         record_action(
@@ -474,7 +461,7 @@ def mark_notice_read(notice_id: int, user) -> bool:
         read_at=timezone.now()
     )
     if not updated and not Notice.objects.filter(pk=notice_id, user=user).exists():
-        raise ValidationError("That notice isn't yours or no longer exists.", code="not_found")
+        raise Refused("not_found", "That notice isn't yours or no longer exists.")
     return bool(updated)
 
 
@@ -501,22 +488,10 @@ def _delete_sessions(user_id: int) -> int:
     return deleted
 
 
-def _close_sockets(user_id: int) -> None:
-    """Tell the member's open sockets (the room joins group ``user.<id>``) to close."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(f"user.{user_id}", {"type": "account.suspended"})
-    except Exception:
-        # The suspension stands: the account is inactive and its sessions are gone.
-        logger.exception("moderation.account.suspended broadcast failed user_id=%s", user_id)
-
-
 def _suspend(user, actor, reason: str, now, duration: timedelta | None) -> Suspension:
     """Expects to run inside a transaction; locks the user's row."""
     if not permissions.can_suspend_user(actor, user):
-        raise PermissionDenied("Only site staff can suspend an account, and not their own.")
+        raise Refused("forbidden", "Only site staff can suspend an account, and not their own.")
     User = get_user_model()
     locked = User.objects.select_for_update().get(pk=user.pk)
     Suspension.objects.filter(user=locked, ended_at__isnull=True).update(ended_at=now)
@@ -531,7 +506,8 @@ def _suspend(user, actor, reason: str, now, duration: timedelta | None) -> Suspe
     locked.save(update_fields=["is_active"])
     _delete_sessions(locked.pk)
     user_id = locked.pk
-    transaction.on_commit(lambda: _close_sockets(user_id))
+    # The room joins every socket to the account's group: they close.
+    send_on_commit(user_group(user_id), {"type": "account.suspended"})
     return suspension
 
 
@@ -541,12 +517,10 @@ def suspend_account(
     """Suspend ``user`` site-wide for ``hours`` or for good (staff only), outside the queue."""
     reason = (reason or "").strip()
     if not reason or len(reason) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            f"Give a reason of 1 to {MESSAGE_MAX_LENGTH} characters.", code="bad_reason"
-        )
+        raise Refused("bad_request", f"Give a reason of 1 to {MESSAGE_MAX_LENGTH} characters.")
     duration = None if permanent else _hours(hours, maximum=MAX_SUSPENSION_HOURS, what="suspension")
     if not permissions.can_suspend_user(actor, user):
-        raise PermissionDenied("Only site staff can suspend an account, and not their own.")
+        raise Refused("forbidden", "Only site staff can suspend an account, and not their own.")
     with transaction.atomic():
         now = timezone.now()
         suspension = _suspend(user, actor, reason, now, duration)
@@ -566,7 +540,7 @@ def end_suspension(suspension: Suspension | int, actor=None, *, now=None) -> boo
     and is told. Returns False if it had already ended (safe to repeat)."""
     pk = suspension.pk if isinstance(suspension, Suspension) else suspension
     if actor is not None and not permissions.can_suspend(actor):
-        raise PermissionDenied("Only site staff can end a suspension.")
+        raise Refused("forbidden", "Only site staff can end a suspension.")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Suspension.objects.select_for_update().filter(pk=pk).first()
@@ -619,14 +593,13 @@ def end_mute(membership: Membership | int, *, now=None) -> bool:
         locked.muted_until = None
         # Circles' after-commit signal tells the rooms (meetings' hook unmutes the member
         # in open rooms at once); it writes no entry: the one below is the log's.
-        transaction.on_commit(
-            lambda: membership_changed.send(
-                sender=Membership,
-                membership=locked,
-                actor=None,
-                action="circles.member.unmuted",
-                reason="The mute's time ran out.",
-            )
+        signal_on_commit(
+            membership_changed,
+            Membership,
+            membership=locked,
+            actor=None,
+            action="circles.member.unmuted",
+            reason="The mute's time ran out.",
         )
         _notify(
             locked.user,
@@ -701,16 +674,14 @@ def set_follow_up(
     ``permitted``: the caller has already checked that ``actor`` cares for this event (a
     meeting's facilitator opening a follow-up thread about it is not a circle moderator)."""
     if state not in SafetyEvent.FollowUp.values:
-        raise ValidationError("Choose open, reached out or closed.", code="bad_state")
+        raise Refused("bad_request", "Choose open, reached out or closed.")
     note = (note or "").strip()
     if len(note) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            f"Please keep the note under {MESSAGE_MAX_LENGTH} characters.", code="too_long"
-        )
+        raise Refused("too_long", f"Please keep the note under {MESSAGE_MAX_LENGTH} characters.")
     with transaction.atomic():
         locked = SafetyEvent.objects.select_for_update().filter(pk=event.pk).first()
         if locked is None:
-            raise ValidationError("That safety event no longer exists.", code="not_found")
+            raise Refused("not_found", "That safety event no longer exists.")
         if not permitted:
             permissions.check_follow_up(actor, locked)
         if locked.follow_up == state:

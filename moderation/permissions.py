@@ -1,14 +1,13 @@
 """Who may see and do what in moderation. Views, templates, the admin and the room ask here.
 
 ``can_*`` functions never raise; ``why_not_*`` give the refusal a member can read, and the
-``check_*`` helpers raise ``PermissionDenied`` with it.
+``check_*`` helpers raise ``Refused("forbidden")`` with it.
 
 Hosts handle their own circle's reports and safety events; site staff handle everything.
 Reports about a circle itself go to staff only, and nobody handles a report about
 themselves.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from circles.models import Circle, Membership
@@ -19,6 +18,7 @@ from circles.permissions import (
     is_staff,
     membership_of,
 )
+from hearth.refusal import Refused
 from moderation.models import ModerationAction, Report, SafetyEvent
 from moderation.registry import handler_for
 
@@ -56,7 +56,7 @@ def can_view_queue(user) -> bool:
 
 def check_view_queue(user) -> None:
     if not can_view_queue(user):
-        raise PermissionDenied("The moderation queue is for circle hosts and site staff.")
+        raise Refused("forbidden", "The moderation queue is for circle hosts and site staff.")
 
 
 def visible_reports(user) -> QuerySet[Report]:
@@ -162,7 +162,7 @@ def can_act_on_report(user, report: Report, action: str) -> bool:
 def check_act_on_report(user, report: Report, action: str) -> None:
     reason = why_not_act_on_report(user, report, action)
     if reason is not None:
-        raise PermissionDenied(reason)
+        raise Refused("forbidden", reason)
 
 
 def allowed_actions(user, report: Report) -> list[str]:
@@ -183,7 +183,7 @@ def can_view_audit_log(user) -> bool:
 
 def check_view_audit_log(user) -> None:
     if not can_view_audit_log(user):
-        raise PermissionDenied("The moderation log is for site staff.")
+        raise Refused("forbidden", "The moderation log is for site staff.")
 
 
 def actions_about(user) -> QuerySet[ModerationAction]:
@@ -211,7 +211,7 @@ def can_follow_up(user, event: SafetyEvent) -> bool:
 
 def check_follow_up(user, event: SafetyEvent) -> None:
     if not can_follow_up(user, event):
-        raise PermissionDenied("Only the circle's hosts and site staff can follow this up.")
+        raise Refused("forbidden", "Only the circle's hosts and site staff can follow this up.")
 
 
 # --- Reporting --------------------------------------------------------------------------

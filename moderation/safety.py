@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from hearth.refusal import Refused
+
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60
@@ -139,6 +141,14 @@ def check_text(text: str) -> None:
             "Please put it another way.",
             code="blocked_word",
         )
+
+
+def refuse_blocked_words(text: str) -> None:
+    """``check_text`` for actions: a blocked word is ``Refused("bad_request")``."""
+    try:
+        check_text(text)
+    except ValidationError as error:
+        raise Refused("bad_request", error.messages[0]) from None
 
 
 def check_display_name(name: str) -> None:

@@ -8,7 +8,7 @@ with the reason; bad input is a message on the report's page, with nothing chang
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from circles import permissions as circle_permissions
 from circles.models import Circle
 from hearth.ratelimits import rate_limited
+from hearth.refusal import Refused
+from hearth.refusal_views import refused_redirect
 from moderation import actions, permissions, registry
 from moderation.forms import ActForm, FollowUpForm, LogFilterForm, QueueFilterForm, ReportForm
 from moderation.models import (
@@ -104,9 +106,9 @@ def report(request):
             note=form.cleaned_data["note"],
             circle=circle,
         )
-    except ValidationError as error:
-        context["refusal"] = " ".join(error.messages)
-        return render(request, "moderation/report_form.html", context, status=400)
+    except Refused as error:
+        context["refusal"] = error.message
+        return render(request, "moderation/report_form.html", context, status=error.status)
     messages.success(
         request,
         "Thank you for telling us. The moderators will look at your report; "
@@ -249,9 +251,8 @@ def act(request, pk):
             hours=data["hours"],
             permanent=data["permanent"],
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back)
+    except Refused as error:
+        return refused_redirect(request, error, back)
     messages.success(request, SUCCESS[data["action"]])
     return redirect(_safe_next(request, reverse("moderation:queue")))
 
@@ -269,9 +270,8 @@ def follow_up(request, pk):
         actions.set_follow_up(
             event, request.user, form.cleaned_data["state"], note=form.cleaned_data["note"]
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("moderation:queue")
+    except Refused as error:
+        return refused_redirect(request, error, "moderation:queue")
     messages.success(request, "Follow-up saved.")
     return redirect("moderation:queue")
 
@@ -350,8 +350,8 @@ def mine(request):
 def notice_read(request, pk):
     try:
         actions.mark_notice_read(pk, request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as error:
+        messages.error(request, error.message)
     return redirect(_safe_next(request, reverse("moderation:mine")))
 
 

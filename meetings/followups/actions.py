@@ -9,9 +9,9 @@ event also moves the event to "reached out" through ``moderation.actions.set_fol
 (which writes its own ``moderation.safety.followed_up`` entry). Notifications are written in the
 same transaction; their emails go out after commit through Celery (``meetings.notify``).
 
-A refusal raises ``ValidationError`` (bad input: empty, too long, a blocked word) or
-``PermissionDenied`` (wrong person, closed thread), with a message a person can read,
-and changes nothing.
+A refusal raises ``hearth.refusal.Refused``: ``bad_request`` or ``too_long`` (bad input:
+empty, too long, a blocked word) or ``forbidden`` (wrong person, closed thread), with a
+message a person can read, and changes nothing.
 """
 
 import logging
@@ -21,11 +21,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from circles.models import Membership
+from hearth.refusal import Refused
 from meetings.followups import permissions
 from meetings.followups.models import MESSAGE_MAX_CHARS, FollowUp, FollowUpMessage
 from meetings.followups.reasons import Reason
@@ -34,7 +35,7 @@ from meetings.notify import notify
 from members.models import display_name_of
 from moderation import actions as moderation_actions
 from moderation.models import Report, SafetyEvent
-from moderation.safety import check_text, find_crisis_match
+from moderation.safety import find_crisis_match, refuse_blocked_words
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +49,17 @@ class Posted:
 
 
 def clean_text(text) -> str:
-    """The message as it will be kept, or ``ValidationError``. Leading and trailing
+    """The message as it will be kept, or ``Refused``. Leading and trailing
     blank lines go; everything else the person typed stays."""
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text:
-        raise ValidationError("Write a message first.", code="empty")
+        raise Refused("bad_request", "Write a message first.")
     if len(text) > MESSAGE_MAX_CHARS:
-        raise ValidationError(
+        raise Refused(
+            "too_long",
             f"Please keep it under {MESSAGE_MAX_CHARS:,} characters (this one has {len(text):,}).",
-            code="too_long",
         )
-    check_text(text)
+    refuse_blocked_words(text)
     return text
 
 
@@ -98,7 +99,9 @@ def open_follow_up(actor, reason: Reason, text, *, now=None) -> FollowUp:
         reason.member.refresh_from_db(fields=["no_follow_ups", "is_active"])
         refusal = permissions.why_not_open(actor, reason)
         if refusal is not None or locked is None:
-            raise PermissionDenied(refusal or f"{reason.member.display_name} is not in the circle.")
+            raise Refused(
+                "forbidden", refusal or f"{reason.member.display_name} is not in the circle."
+            )
         try:
             with transaction.atomic():
                 thread = FollowUp.objects.create(
@@ -113,7 +116,7 @@ def open_follow_up(actor, reason: Reason, text, *, now=None) -> FollowUp:
                     last_message_at=now,
                 )
         except IntegrityError:
-            raise PermissionDenied("Someone followed this up a moment ago.") from None
+            raise Refused("forbidden", "Someone followed this up a moment ago.") from None
         FollowUpMessage.objects.create(
             thread=thread,
             author=actor,
@@ -161,7 +164,7 @@ def post_message(actor, thread_id: int, text, *, now=None) -> Posted:
             raise ObjectDoesNotExist("No such follow-up.")
         refusal = permissions.why_not_reply(actor, thread)
         if refusal is not None:
-            raise PermissionDenied(refusal)
+            raise Refused("forbidden", refusal)
         role = permissions.thread_role(actor, thread)
         message = FollowUpMessage.objects.create(
             thread=thread, author=actor, author_role=role, text=text, created_at=now
@@ -207,7 +210,7 @@ def close_follow_up(actor, thread_id: int, *, now=None) -> FollowUp:
         if not thread.is_open:
             return thread
         if not permissions.can_close(actor, thread):
-            raise PermissionDenied("Only the people in this follow-up can close it.")
+            raise Refused("forbidden", "Only the people in this follow-up can close it.")
         thread.closed_at = now or timezone.now()
         thread.closed_by = actor
         thread.save(update_fields=["closed_at", "closed_by"])
@@ -257,7 +260,7 @@ def report_message(actor, message_id: int, reason: str, note: str = ""):
     if message is None or not permissions.can_read(actor, message.thread):
         raise ObjectDoesNotExist("No such message.")
     if not permissions.can_report(actor, message):
-        raise PermissionDenied("You can't report this message.")
+        raise Refused("forbidden", "You can't report this message.")
     thread = message.thread
     with transaction.atomic():
         before = Report.objects.filter(

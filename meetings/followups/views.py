@@ -3,13 +3,15 @@ report a message. Each view parses, asks ``permissions``, calls ``actions``, ren
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from circles.rendering import crisis_resource_lines
 from hearth.ratelimits import limited_by, over_limit, rate_limited
+from hearth.refusal import Refused
+from hearth.refusal_views import refused_form
 from meetings.followups import actions, permissions
 from meetings.followups.forms import MessageForm, ReportMessageForm
 from meetings.followups.models import FollowUp, FollowUpMessage
@@ -21,8 +23,10 @@ RATE_LIMITED = (
 )
 
 
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+def _field_of(refusal: Refused) -> str | None:
+    """What the person wrote was refused (empty, too long, a blocked word): the error sits on
+    the text; a refusal of the person (a closed thread) on the whole form."""
+    return None if refusal.code == "forbidden" else "text"
 
 
 def _focus_first_error(form) -> None:
@@ -51,11 +55,8 @@ def open_thread(request, source, source_id):
     if request.method == "POST" and form.is_valid() and not _rate_limited(request, form):
         try:
             thread = actions.open_follow_up(request.user, reason, form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error("text", _errors(error))
-        except PermissionDenied as error:
-            form.add_error(None, _errors(error))
-            status = 403
+        except Refused as error:
+            status = refused_form(form, error, _field_of(error))
         else:
             messages.success(request, f"Sent. {reason.member.display_name} will be told.")
             return redirect(thread)
@@ -112,11 +113,8 @@ def thread(request, pk):
         if form.is_valid() and not _rate_limited(request, form):
             try:
                 posted = actions.post_message(request.user, thread.pk, form.cleaned_data["text"])
-            except ValidationError as error:
-                form.add_error("text", _errors(error))
-            except PermissionDenied as error:
-                form.add_error(None, _errors(error))
-                status = 403
+            except Refused as error:
+                status = refused_form(form, error, _field_of(error))
             except ObjectDoesNotExist:
                 raise Http404("No such follow-up.") from None
             else:
@@ -141,8 +139,8 @@ def close(request, pk):
     thread = permissions.get_thread_for(request.user, pk)
     try:
         actions.close_follow_up(request.user, thread.pk)
-    except PermissionDenied as error:
-        messages.error(request, _errors(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, "This follow-up is closed. Nobody can write in it any more.")
     return redirect(thread)
@@ -167,8 +165,8 @@ def report(request, pk):
                 actions.report_message(
                     request.user, message.pk, form.cleaned_data["reason"], form.cleaned_data["note"]
                 )
-            except ValidationError as error:
-                form.add_error(None, _errors(error))
+            except Refused as error:
+                refused_form(form, error)
             else:
                 messages.success(request, "Thank you. Site staff will look at it.")
                 return redirect(message.thread)

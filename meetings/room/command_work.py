@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meetings.room import broadcasts, commands, effects, frames, gentle, rules, safety, snapshots
+from hearth import groups
+from meetings.room import commands, effects, frames, gentle, rules, safety, snapshots
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -90,7 +91,7 @@ def _support(room, state, asking: Participant | None, user, note: object, now) -
     resources = safety.resources(room.meeting, "need_support", alert.alert_id)
     outcome = Outcome(new_state, events, replies=[resources])
     outcome.send_privately(
-        broadcasts.moderators_group(room.meeting_id), [snapshots.alert_frame(new_state, alert)]
+        groups.moderators_group(room.meeting_id), [snapshots.alert_frame(new_state, alert)]
     )
     return outcome
 
@@ -111,7 +112,7 @@ def _acknowledge(room, state, actor: Actor, command, user, now) -> Outcome:
         "room.support.acknowledged", room.meeting, new_state, actor, _Acknowledged(alert), user
     )
     outcome = Outcome(new_state, events)
-    outcome.send_privately(broadcasts.moderators_group(room.meeting_id), [frame])
+    outcome.send_privately(groups.moderators_group(room.meeting_id), [frame])
     return outcome
 
 
@@ -141,7 +142,7 @@ def _nudge(room, state, actor: Actor, command: Nudge, user) -> Outcome:
     safety.audit("room.holder.nudged", room.meeting, state, actor, _Nudged(holder), user)
     outcome = Outcome(state, replies=[frames.Nudged(holder.participant_id).frame()])
     outcome.send_privately(
-        broadcasts.participant_group(room.meeting_id, holder.participant_id), [frame]
+        groups.participant_group(room.meeting_id, holder.participant_id), [frame]
     )
     return outcome
 

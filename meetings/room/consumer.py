@@ -34,25 +34,24 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 
-from circles.permissions import membership_of
+from hearth import groups
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.models import Meeting
-from meetings.permissions import can_view_meeting, is_room_moderator, room_role
+from meetings.permissions import is_room_moderator
 from meetings.room import (
-    broadcasts,
     frames,
     limits,
     relay,
-    rules,
     snapshots,
     socket_work,
     turn_timers,
 )
+from meetings.room.entry import Entry, close_code_for_join, entry_for
 from meetings.room.frames import Close
 from meetings.room.protocol import error_frame
 from meetings.room.rules import Refused
 from meetings.room.sequencer import Sequencer, Verdict
 from meetings.room.voice import edge as voice_edge
-from meetings.wellbeing.permissions import needs_meeting_agreement
 
 log = logging.getLogger("hearth.room")
 
@@ -123,31 +122,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.queued_deliveries: set[asyncio.Task] = set()
         await self.accept()
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(Close.NOT_LOGGED_IN)
-            return
-        self.user_id = user.pk
         meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        code, role = await database_sync_to_async(_admission)(user, meeting_id)
-        if code is not None:
-            await self.close(code)
+        entry = await database_sync_to_async(_admission)(user, meeting_id)
+        if entry.close_code is not None:
+            await self.close(entry.close_code)
             return
+        self.user_id, role = user.pk, entry.role
         self.meeting_id = meeting_id
         await relay.attach(meeting_id, self)
-        await self._join_group(broadcasts.user_group(user.pk))
+        await self._join_group(groups.user_group(user.pk))
         if is_room_moderator(role):
-            await self._join_group(broadcasts.moderators_group(meeting_id))
+            await self._join_group(groups.moderators_group(meeting_id))
         try:
             participant, frame, deadline, outbox, self.connection_id = await database_sync_to_async(
                 socket_work.join
             )(meeting_id, user, role)
         except Refused as refusal:
-            code = Close.FORBIDDEN if refusal.code == "removed" else Close.NOT_OPEN
-            await self.close(code)
+            await self.close(close_code_for_join(refusal))
             return
         self.participant_id = participant.participant_id
         await self._broadcast(outbox)
-        await self._join_group(broadcasts.participant_group(meeting_id, participant.participant_id))
+        await self._join_group(groups.participant_group(meeting_id, participant.participant_id))
         await self._send_snapshot(frame, deadline)
 
     async def disconnect(self, code):
@@ -171,7 +166,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             log.exception("room frame failed meeting=%s", self.meeting_id)
             frame = error_frame(
                 "unavailable",
-                rules.REFUSAL_MESSAGES["unavailable"],
+                REFUSAL_MESSAGES["unavailable"],
                 socket_work.ref_of_text(text_data),
             )
             await self.send(text_data=snapshots.encode(frame))
@@ -265,7 +260,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._broadcast(outbox)
 
     async def _broadcast(self, outbox) -> None:
-        """Send what the store's committed commands broadcast (see collecting_broadcasts)."""
+        """Send what the store's committed commands broadcast (see hearth.on_commit)."""
         await relay.broadcast(self.meeting_id, outbox)
 
     async def _join_group(self, group: str) -> None:
@@ -357,23 +352,8 @@ async def _expire(meeting_id: int, turn_id: int) -> None:
 # --- Entry (in a thread) and frame size -------------------------------------------------
 
 
-def _admission(user, meeting_id: int) -> tuple[int | None, str | None]:
-    """The close code refusing this person entry, or (None, their room role)."""
-    meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
-    if meeting is None or not can_view_meeting(user, meeting):
-        return Close.NOT_FOUND, None
-    role = room_role(user, meeting)
-    if role is None:
-        return Close.FORBIDDEN, None
-    if role == "member":
-        membership = membership_of(user, meeting.circle)
-        if membership is not None and membership.is_muted():
-            return Close.FORBIDDEN, None
-    if not meeting.room_is_open():
-        return Close.NOT_OPEN, None
-    if role == "member" and needs_meeting_agreement(user, meeting):
-        return Close.AGREEMENT_NEEDED, None
-    return None, role
+def _admission(user, meeting_id: int) -> Entry:
+    return entry_for(user, Meeting.objects.select_related("circle").filter(pk=meeting_id).first())
 
 
 def _too_big(text_data: str | None, bytes_data: bytes | None) -> bool:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hearth import groups
 from meetings.models import Meeting
-from meetings.room import broadcasts, commands, frames, rules, safety, snapshots
+from meetings.room import commands, frames, rules, safety, snapshots
 from meetings.room.commands import (
     SYSTEM,
     Actor,
@@ -112,7 +113,7 @@ def _record_share(room, state, event, command: commands.Share, user, now, outcom
         alert = outcome.state.alerts[-1]
         outcome.replies.append(safety.resources(room.meeting, "crisis_share", alert.alert_id))
         frame = snapshots.alert_frame(outcome.state, alert)
-        outcome.send_privately(broadcasts.moderators_group(room.meeting_id), [frame])
+        outcome.send_privately(groups.moderators_group(room.meeting_id), [frame])
 
 
 def _record_reaction(room, event, actor: Actor, user, now, outcome) -> None:
@@ -134,9 +135,7 @@ def _record_hidden(room, state, event, user, now, outcome) -> None:
     mark_hidden(room.meeting_id, event["share_id"], user, now)
     meta = state.share(event["share_id"])
     frame = frames.YourShareHidden(event["share_id"]).frame()
-    outcome.send_privately(
-        broadcasts.participant_group(room.meeting_id, meta.participant_id), [frame]
-    )
+    outcome.send_privately(groups.participant_group(room.meeting_id, meta.participant_id), [frame])
 
 
 def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
@@ -147,9 +146,7 @@ def _tell_the_muted(room, state, event, actor: Actor, outcome) -> None:
     else:
         mute = {"scope": "meeting", "until": None}
     frame = frames.Mute(**mute).frame()
-    outcome.send_privately(
-        broadcasts.participant_group(room.meeting_id, muted.participant_id), [frame]
-    )
+    outcome.send_privately(groups.participant_group(room.meeting_id, muted.participant_id), [frame])
 
 
 def _sync_meeting_status(room: Room, status: str, now: datetime) -> None:

@@ -450,7 +450,7 @@ def complete_reaction(rules_event: dict[str, Any], participant_id: int) -> dict[
 
 # Private frames ----------------------------------------------------------------------------
 
-# The codes an ``error`` frame carries; their words are ``rules.REFUSAL_MESSAGES``. (The
+# The codes an ``error`` frame carries; their words are ``REFUSAL_MESSAGES``. (The
 # rules' ``removed``, ``locked`` and ``closed`` refuse a connection: a close code, never
 # an error frame.)
 ERROR_CODES = (

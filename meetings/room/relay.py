@@ -40,8 +40,8 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from hearth.groups import room_group
 from meetings.room import presence
-from meetings.room.broadcasts import room_group
 from meetings.room.models import Room
 from meetings.room.store import current_seq
 
@@ -285,7 +285,7 @@ def layer_failed(error: BaseException) -> None:
 
 async def broadcast(meeting_id: int | None, outbox) -> None:
     """Send what the store's committed commands broadcast (see
-    ``store.collecting_broadcasts``). A send that fails starts the recovery; a batch of
+    ``hearth.on_commit.collecting_sends``). A send that fails starts the recovery; a batch of
     the room's events then still reaches this process's own sockets, and the others get
     a fresh state once Redis is back."""
     layer = get_channel_layer()

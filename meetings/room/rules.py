@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from hearth.refusal import Refused
 from meetings.room import frames
 from meetings.room.commands import (
     AcknowledgeSupport,
@@ -114,33 +115,6 @@ from meetings.room.values import (
     SupportAlert,
     iso,
 )
-
-REFUSAL_MESSAGES = {
-    "bad_request": "That request wasn't understood.",
-    "forbidden": "You don't have permission to do that.",
-    "not_your_turn": "Please wait until you hold the talking piece.",
-    "muted": "A facilitator has muted you for now.",
-    "room_not_live": "The circle isn't in session right now.",
-    "too_long": "That's longer than the circle allows.",
-    "not_found": "We couldn't find that in this circle.",
-    "rate_limited": "That was a lot at once. Please wait a moment and try again.",
-    # The server could not handle the frame (its database or cache away); never a rule's.
-    "unavailable": "Something went wrong on our side. Please try again in a moment.",
-    "removed": "A facilitator has asked you to leave this circle.",
-    "locked": "This circle is closed to new people right now.",
-    "closed": "This circle has ended.",
-}
-
-
-class Refused(Exception):
-    """A command the rules do not allow: ``code`` is for programs, ``message`` for people."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        if code not in REFUSAL_MESSAGES:
-            raise ValueError(f"Unknown refusal code {code!r}.")
-        self.code = code
-        self.message = message or REFUSAL_MESSAGES[code]
-        super().__init__(f"{code}: {self.message}")
 
 
 def next_deadline(state: RoomState) -> tuple[int, datetime] | None:

@@ -10,25 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-
 from circles.rendering import crisis_resource_lines
 from meetings.room import frames
 from meetings.room.limits import MAX_NOTE_CHARS as MAX_NOTE_CHARS  # the store checks notes
-from meetings.room.rules import Refused
 from moderation.actions import file_report, record_action, record_safety_event
 from moderation.models import SafetyEvent
-from moderation.safety import check_text, crisis_languages
+from moderation.safety import crisis_languages, refuse_blocked_words
 
 
 def check_share_text(text: object, content_warning: object) -> None:
     """Refuse a share (or its content warning) containing a blocked word: ``bad_request``."""
     for value in (text, content_warning):
         if isinstance(value, str) and value:
-            try:
-                check_text(value)
-            except ValidationError as error:
-                raise Refused("bad_request", error.messages[0]) from None
+            refuse_blocked_words(value)
 
 
 def is_crisis(room, text: str) -> bool:
@@ -68,9 +62,6 @@ def crisis_share(meeting, user) -> None:
     )
 
 
-_REPORT_REFUSALS = {"too_long": "too_long", "not_found": "not_found"}
-
-
 def report_share(meeting, share, reporter, reason: str, note: str) -> None:
     """File a report of a share with a snapshot that outlives the share's purge."""
     snapshot = {
@@ -83,20 +74,14 @@ def report_share(meeting, share, reporter, reason: str, note: str) -> None:
         "circle_name": meeting.circle.name,
         "created_at": share.created_at,
     }
-    try:
-        file_report(
-            reporter,
-            target=share,
-            reason=reason,
-            note=note or "",
-            snapshot=snapshot,
-            circle=meeting.circle,
-        )
-    except ValidationError as error:
-        code = _REPORT_REFUSALS.get(error.code, "bad_request")
-        raise Refused(code, " ".join(error.messages)) from None
-    except PermissionDenied as error:
-        raise Refused("forbidden", str(error) or None) from None
+    file_report(
+        reporter,
+        target=share,
+        reason=reason,
+        note=note or "",
+        snapshot=snapshot,
+        circle=meeting.circle,
+    )
 
 
 def audit(action: str, meeting, state, actor, command, user) -> None:

@@ -1,7 +1,7 @@
 """What a room socket asks of the database and the cache: the work the consumer runs in
 a thread (``database_sync_to_async``), one function per job. Each returns what the
 consumer must send, and the broadcasts its commands committed
-(``broadcasts.collecting_broadcasts``), for the consumer to send on its event loop."""
+(``hearth.on_commit.collecting_sends``), for the consumer to send on its event loop."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import logging
 
 from django.conf import settings
 
+from hearth import on_commit
 from hearth.cache import count_in_window
-from meetings.room import broadcasts, limits, presence, rules, snapshots, store
+from hearth.refusal import REFUSAL_MESSAGES
+from meetings.room import limits, presence, snapshots, store
 from meetings.room.commands import Actor, Sync
 from meetings.room.protocol import ack_frame, error_frame, parse_client_frame, ref_of
 from meetings.room.rules import Refused
@@ -21,7 +23,7 @@ log = logging.getLogger("hearth.room")
 
 
 def join(meeting_id: int, user, role: str):
-    with broadcasts.collecting_broadcasts() as outbox:
+    with on_commit.collecting_sends() as outbox:
         participant, frame, outcome = store.join(meeting_id, user, role)
     connection_id = presence.opened(meeting_id, participant.participant_id)
     return participant, frame, snapshots.timer_of(outcome.state), outbox, connection_id
@@ -30,7 +32,7 @@ def join(meeting_id: int, user, role: str):
 def leave(meeting_id: int, participant_id: int, connection_id: int):
     """The socket closed: tell the room, unless the backstop already did (it found this
     process's heartbeat late and took the socket for lost)."""
-    with broadcasts.collecting_broadcasts() as outbox:
+    with on_commit.collecting_sends() as outbox:
         if presence.closed(connection_id):
             store.leave(meeting_id, participant_id)
     return outbox
@@ -57,7 +59,7 @@ def handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
     else:
         bad_json = False
     if not within_rate(user.pk):
-        message = rules.REFUSAL_MESSAGES["rate_limited"]
+        message = REFUSAL_MESSAGES["rate_limited"]
         return [error_frame("rate_limited", message, ref_of(data))], None, []
     if bad_json:
         return [error_frame("bad_request", "A frame must be a JSON object.")], None, []
@@ -67,7 +69,7 @@ def handle_frame(meeting_id: int, participant_id: int, user, text: str | None):
         return [error_frame(refusal.code, refusal.message, ref_of(data))], None, []
     if isinstance(command, Sync):
         return [], snapshot(meeting_id, participant_id), []
-    with broadcasts.collecting_broadcasts() as outbox:
+    with on_commit.collecting_sends() as outbox:
         try:
             outcome = store.execute(meeting_id, Actor(participant_id), command, user=user, ref=ref)
         except Refused as refusal:
@@ -98,6 +100,6 @@ def ref_of_text(text: str | None):
 
 
 def expire(meeting_id: int, turn_id: int):
-    with broadcasts.collecting_broadcasts() as outbox:
+    with on_commit.collecting_sends() as outbox:
         store.expire(meeting_id, turn_id)
     return outbox

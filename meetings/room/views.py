@@ -10,24 +10,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_permissions_policy.decorators import permissions_policy_override
 
-from circles.permissions import membership_of
 from circles.rendering import crisis_resource_lines
 from hearth.ratelimits import limited_by, over_limit
+from hearth.refusal import REFUSAL_MESSAGES, Refused
 from meetings import queries
 from meetings.followups.hooks import support_promise
 from meetings.models import Meeting
-from meetings.permissions import get_meeting_for, is_room_moderator, room_role
+from meetings.permissions import get_meeting_for, is_room_moderator
 from meetings.room import gentle, limits, system
+from meetings.room.entry import NOT_IN_THE_ROOM, entry_for
 from meetings.room.models import Reaction
-from meetings.room.rules import REFUSAL_MESSAGES, Refused
 from meetings.room.voice import views as voice_views
 from meetings.wellbeing.views import room_context as wellbeing_context
 from moderation.models import Report
 
-NOT_IN_THE_ROOM = (
-    "The room is for the circle's members who said they are going, the meeting's "
-    "facilitators, the circle's hosts and site staff."
-)
 # "I need support" over HTTP is limited per account (hearth.ratelimits "support"). A person
 # who presses it again and again still sees the resources every time; only the recording
 # waits.
@@ -39,12 +35,14 @@ SUPPORT_RECORDED = "A facilitator has been told you need support."
 
 
 def _room_for(user, meeting_id) -> tuple[Meeting, str]:
-    """The meeting and the person's room role, with the page's refusals (404, 403)."""
+    """The meeting and the person's room role (``meetings.room.entry``), with the page's
+    refusals (404, 403). Anyone with a role sees the page, its lobby while the room is
+    closed or their agreements wait."""
     meeting = get_meeting_for(user, meeting_id)
-    role = room_role(user, meeting)
-    if role is None:
-        raise PermissionDenied(NOT_IN_THE_ROOM)
-    return meeting, role
+    entry = entry_for(user, meeting)
+    if entry.role is None:
+        raise PermissionDenied(entry.reason)
+    return meeting, entry.role
 
 
 # The one page that may use the microphone, and only in a circle with voice on.
@@ -57,7 +55,6 @@ _with_microphone = permissions_policy_override(
 @login_required
 def room(request, meeting_id):
     meeting, role = _room_for(request.user, meeting_id)
-    membership = membership_of(request.user, meeting.circle)
     can_moderate = is_room_moderator(role)
     wellbeing = wellbeing_context(request.user, meeting)
     context = {
@@ -68,7 +65,6 @@ def room(request, meeting_id):
         "nudges": list(gentle.nudge_texts(meeting.circle).items()) if can_moderate else [],
         "agreement_lines": gentle.agreement_lines(meeting.circle) if can_moderate else [],
         "is_open": meeting.room_is_open(),
-        "muted_in_circle": role == "member" and membership is not None and membership.is_muted(),
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
         "limits": limits.for_the_page(),
         "reactions": Reaction.Kind.choices,
@@ -105,8 +101,7 @@ def support(request, meeting_id):
     try:
         alert_id = system.ask_for_support(meeting.pk, request.user, request.POST.get("note", ""))
     except Refused as refusal:
-        status = 403 if refusal.code == "forbidden" else 400
-        return _support_answer(request, meeting, status, refusal.code, refusal.message)
+        return _support_answer(request, meeting, refusal.status, refusal.code, refusal.message)
     if _wants_json(request):
         return JsonResponse({"recorded": True, "alert_id": alert_id})
     return _support_page(request, meeting, 200, SUPPORT_RECORDED, recorded=True)

@@ -3,19 +3,22 @@
 Each function runs in one transaction, locks the row that owns the resource
 (``select_for_update``: the meeting for check-ins and agreements, the strategy for
 reviews, marks and saves, the member's membership for new strategies), checks, then
-changes. A refusal raises ``ValidationError`` (bad input: off the scale, empty, too long,
-a blocked word, helped twice) or ``PermissionDenied`` (wrong role or wrong time), with a
+changes. A refusal raises ``hearth.refusal.Refused``: ``bad_request`` or ``too_long`` (bad
+input: off the scale, empty, a blocked word, helped twice), ``forbidden`` (wrong role or
+wrong time), ``not_found``, ``conflict`` (the agreements changed while read), with a
 message a member can read, and changes nothing.
 """
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
+from meetings.locking import lock_meeting
 from meetings.models import Meeting, Share
 from meetings.wellbeing import insights, permissions
 from meetings.wellbeing.models import (
@@ -30,24 +33,12 @@ from meetings.wellbeing.queries import attended_meetings
 from members.models import display_name_of
 from moderation import actions as moderation_actions
 from moderation.models import SafetyEvent
-from moderation.safety import check_text, normalize
+from moderation.safety import normalize, refuse_blocked_words
 
 logger = logging.getLogger(__name__)
 
 MAX_PENDING_PER_MEMBER = 5
 QUOTE_MIN_CHARS = 24
-
-
-def _lock_meeting(meeting_id) -> Meeting:
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("circle")
-        .filter(pk=meeting_id)
-        .first()
-    )
-    if meeting is None:
-        raise ValidationError("We couldn't find that meeting.", code="not_found")
-    return meeting
 
 
 # --- Check-in and check-out -----------------------------------------------------------
@@ -65,14 +56,14 @@ def record_check_in(
     try:
         score = insights.parse_score(score)
     except insights.OffScale:
-        raise ValidationError(
-            "Choose one of the five answers, or “rather not say”.", code="off_scale"
+        raise Refused(
+            "bad_request", "Choose one of the five answers, or “rather not say”."
         ) from None
     if moment not in CheckIn.Moment.values:
-        raise ValidationError("Choose whether you are arriving or leaving.", code="bad_moment")
+        raise Refused("bad_request", "Choose whether you are arriving or leaving.")
     now = now or timezone.now()
     with transaction.atomic():
-        meeting = _lock_meeting(meeting_id)
+        meeting = lock_meeting(meeting_id)
         permissions.check_check_in(user, meeting, moment, now)
         check_in, created = CheckIn.objects.get_or_create(
             meeting=meeting,
@@ -122,17 +113,16 @@ def confirm_meeting_agreement(user, meeting_id: int, version, now=None) -> Meeti
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise ValidationError("Please confirm the agreements shown.", code="bad_version") from None
+        raise Refused("bad_request", "Please confirm the agreements shown.") from None
     now = now or timezone.now()
     with transaction.atomic():
-        meeting = _lock_meeting(meeting_id)
+        meeting = lock_meeting(meeting_id)
         reason = permissions.why_not_confirm_agreement(user, meeting, now)
         if reason is not None:
-            raise PermissionDenied(reason)
+            raise Refused("forbidden", reason)
         if version != meeting.circle.agreements_version:
-            raise ValidationError(
-                "The agreements changed while you were reading. Please read them again.",
-                code="stale_version",
+            raise Refused(
+                "conflict", "The agreements changed while you were reading. Please read them again."
             )
         agreement, created = MeetingAgreement.objects.get_or_create(
             meeting=meeting, user=user, defaults={"version": version, "confirmed_at": now}
@@ -148,16 +138,16 @@ def confirm_meeting_agreement(user, meeting_id: int, version, now=None) -> Meeti
 
 
 def clean_strategy_text(text) -> str:
-    """Trimmed text, or ``ValidationError`` when empty, too long or with a blocked word."""
+    """Trimmed text, or ``Refused`` when empty, too long or with a blocked word."""
     text = " ".join(str(text or "").split())
     if not text:
-        raise ValidationError("Write the strategy in a few words first.", code="empty")
+        raise Refused("bad_request", "Write the strategy in a few words first.")
     if len(text) > STRATEGY_MAX_CHARS:
-        raise ValidationError(
+        raise Refused(
+            "too_long",
             f"Please keep it under {STRATEGY_MAX_CHARS} characters (it has {len(text)}).",
-            code="too_long",
         )
-    check_text(text)
+    refuse_blocked_words(text)
     return text
 
 
@@ -184,39 +174,38 @@ def add_strategy(user, circle: Circle, text, tag: str = "", meeting_id=None, now
     text = clean_strategy_text(text)
     tag = tag or ""
     if tag and tag not in Strategy.Tag.values:
-        raise ValidationError("Choose a tag from the list, or none.", code="bad_tag")
+        raise Refused("bad_request", "Choose a tag from the list, or none.")
     now = now or timezone.now()
     with transaction.atomic():
         membership = Membership.objects.select_for_update().filter(circle=circle, user=user).first()
         if membership is None or not membership.is_active:
-            raise PermissionDenied("Only active members of the circle can add to its toolbox.")
+            raise Refused("forbidden", "Only active members of the circle can add to its toolbox.")
         attended = attended_meetings(user, circle, now=now)
         if not attended:
-            raise PermissionDenied(
-                "You can add a strategy after you have attended one of this circle's meetings."
+            raise Refused(
+                "forbidden",
+                "You can add a strategy after you have attended one of this circle's meetings.",
             )
         meeting = attended[0]
         if meeting_id not in (None, ""):
             meeting = next((m for m in attended if str(m.pk) == str(meeting_id)), None)
             if meeting is None:
-                raise ValidationError(
-                    "Choose a meeting of this circle that you attended.", code="bad_meeting"
-                )
+                raise Refused("bad_request", "Choose a meeting of this circle that you attended.")
         mine = Strategy.objects.filter(circle=circle, author=user)
         existing = mine.filter(text=text).exclude(state=Strategy.State.REJECTED).first()
         if existing is not None:
             return existing
         if mine.filter(state=Strategy.State.PENDING).count() >= MAX_PENDING_PER_MEMBER:
-            raise ValidationError(
+            raise Refused(
+                "bad_request",
                 f"You have {MAX_PENDING_PER_MEMBER} strategies waiting for review already. "
                 "Please add more once a host has looked at them.",
-                code="too_many_pending",
             )
         if _looks_like_a_quote(user, attended, text):
-            raise ValidationError(
+            raise Refused(
+                "bad_request",
                 "This looks like words someone else shared in a meeting. The toolbox is for "
                 "what helps you, in your own words.",
-                code="quote",
             )
         strategy = Strategy.objects.create(
             circle=circle, author=user, text=text, tag=tag, meeting=meeting, created_at=now
@@ -233,7 +222,7 @@ def _lock_strategy(strategy_id) -> Strategy:
         .first()
     )
     if strategy is None:
-        raise ValidationError("We couldn't find that strategy.", code="not_found")
+        raise Refused("not_found", "We couldn't find that strategy.")
     return strategy
 
 
@@ -242,10 +231,10 @@ def review_strategy(actor, strategy_id: int, decision: str, *, reason: str = "",
     strategy. The first reviewer wins; the second is told who did it. Logged to the
     moderation log as ``meetings.strategy.approved`` / ``.rejected`` (without the text)."""
     if decision not in ("approve", "reject"):
-        raise ValidationError("Choose approve or decline.", code="bad_decision")
+        raise Refused("bad_request", "Choose approve or decline.")
     reason = (reason or "").strip()
     if len(reason) > 500:
-        raise ValidationError("Please keep the reason under 500 characters.", code="too_long")
+        raise Refused("too_long", "Please keep the reason under 500 characters.")
     now = now or timezone.now()
     with transaction.atomic():
         strategy = _lock_strategy(strategy_id)
@@ -253,7 +242,7 @@ def review_strategy(actor, strategy_id: int, decision: str, *, reason: str = "",
         if not strategy.is_pending:
             who = display_name_of(strategy.reviewed_by) if strategy.reviewed_by_id else "someone"
             verb = "approved" if strategy.state == Strategy.State.APPROVED else "declined"
-            raise ValidationError(f"This strategy was already {verb} by {who}.", code="reviewed")
+            raise Refused("conflict", f"This strategy was already {verb} by {who}.")
         approved = decision == "approve"
         strategy.state = Strategy.State.APPROVED if approved else Strategy.State.REJECTED
         strategy.reviewed_by = actor
@@ -275,9 +264,9 @@ def _visible_strategy_for_member(user, strategy_id) -> Strategy:
     """Expects to run inside a transaction: locks the strategy row."""
     strategy = _lock_strategy(strategy_id)
     if not permissions.can_use_toolbox(user, strategy.circle):
-        raise PermissionDenied("Only active members of the circle can do that.")
+        raise Refused("forbidden", "Only active members of the circle can do that.")
     if not strategy.is_visible:
-        raise ValidationError("That strategy is not in the toolbox.", code="not_found")
+        raise Refused("not_found", "That strategy is not in the toolbox.")
     return strategy
 
 
@@ -286,9 +275,7 @@ def mark_helped(user, strategy_id: int) -> Strategy:
     with transaction.atomic():
         strategy = _visible_strategy_for_member(user, strategy_id)
         if StrategyHelped.objects.filter(strategy=strategy, user=user).exists():
-            raise ValidationError(
-                "You have already marked this one as helping you.", code="already_helped"
-            )
+            raise Refused("bad_request", "You have already marked this one as helping you.")
         StrategyHelped.objects.create(strategy=strategy, user=user)
         Strategy.objects.filter(pk=strategy.pk).update(helped_count=F("helped_count") + 1)
     strategy.refresh_from_db(fields=["helped_count"])
@@ -331,7 +318,7 @@ def report_strategy(user, strategy_id: int, reason: str, note: str = ""):
             circle=strategy.circle,
         )
     except IntegrityError:  # pragma: no cover - file_report handles its own races
-        raise ValidationError("Please try again.", code="retry") from None
+        raise Refused("conflict", "Please try again.") from None
 
 
 # --- Moderation's content handler ------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from hearth.refusal import Refused
 from meetings.wellbeing.models import RATHER_NOT_SAY, SCALE, STRATEGY_MAX_CHARS, Strategy
 from members.numbers import LARGEST_ID, LARGEST_VERSION
 from members.text import validate_single_line
@@ -77,8 +78,8 @@ class StrategyForm(forms.Form):
 
         try:
             return clean_strategy_text(self.cleaned_data["text"])
-        except ValidationError as error:
-            raise ValidationError(error.messages[0], code=error.code) from None
+        except Refused as error:
+            raise ValidationError(error.message, code=error.code) from None
 
 
 class ToolboxSearchForm(forms.Form):

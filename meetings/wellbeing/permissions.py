@@ -1,18 +1,18 @@
 """Who may check in, see a meeting's insights, use and review a circle's toolbox, and
-whether someone still has to confirm the agreements before entering a room.
+whether someone has yet to confirm the agreements for a meeting.
 
 ``can_*`` never raise; ``why_not_*`` return the refusal a member can read (``None``: they
-may); ``check_*`` raise ``PermissionDenied`` with it. Roles come from
+may); ``check_*`` raise ``Refused("forbidden")`` with it. Roles come from
 ``meetings.permissions`` and ``circles.permissions``; nothing here re-derives them.
 """
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from circles import permissions as circle_permissions
 from circles.models import Circle
+from hearth.refusal import Refused
 from meetings import permissions as meeting_permissions
 from meetings.models import Meeting
 from meetings.wellbeing.models import CheckIn, MeetingAgreement, Strategy
@@ -97,7 +97,7 @@ def can_check_in(user, meeting: Meeting, moment: str, now=None) -> bool:
 def check_check_in(user, meeting: Meeting, moment: str, now=None) -> None:
     reason = why_not_check_in(user, meeting, moment, now)
     if reason is not None:
-        raise PermissionDenied(reason)
+        raise Refused("forbidden", reason)
 
 
 # --- Insights -----------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def can_view_insights(user, meeting: Meeting) -> bool:
 
 def check_view_insights(user, meeting: Meeting) -> None:
     if not can_view_insights(user, meeting):
-        raise PermissionDenied("Only this meeting's facilitators and the circle's hosts can.")
+        raise Refused("forbidden", "Only this meeting's facilitators and the circle's hosts can.")
 
 
 def insights_are_open(meeting: Meeting, now=None) -> bool:
@@ -128,10 +128,12 @@ def figures_are_ready(meeting: Meeting, now=None) -> bool:
 
 
 def needs_meeting_agreement(user, meeting: Meeting) -> bool:
-    """Whether ``user`` must confirm the circle's current agreements before entering the
-    room of ``meeting``. Members, facilitators and hosts confirm once per meeting (again if
-    the agreements change); site staff entering to moderate do not; a circle without
-    agreements asks nothing; someone who may not enter is not asked either."""
+    """Whether ``user`` has yet to confirm the circle's current agreements for ``meeting``
+    (once per meeting, again if the agreements change). Members, facilitators and hosts are
+    asked; site staff entering to moderate are not; a circle without agreements asks
+    nothing; someone who may not enter is not asked either. Only members are held at the
+    door until they confirm (``meetings.room.entry``): facilitators and hosts may confirm
+    but enter either way."""
     role = meeting_permissions.room_role(user, meeting)
     if role is None or role == "staff":
         return False
@@ -161,7 +163,7 @@ def can_view_toolbox(user, circle: Circle) -> bool:
 
 def check_view_toolbox(user, circle: Circle) -> None:
     if not can_view_toolbox(user, circle):
-        raise PermissionDenied("The toolbox is for the circle's members.")
+        raise Refused("forbidden", "The toolbox is for the circle's members.")
 
 
 def can_use_toolbox(user, circle: Circle) -> bool:
@@ -171,7 +173,7 @@ def can_use_toolbox(user, circle: Circle) -> bool:
 
 def check_use_toolbox(user, circle: Circle) -> None:
     if not can_use_toolbox(user, circle):
-        raise PermissionDenied("Only active members of the circle can do that.")
+        raise Refused("forbidden", "Only active members of the circle can do that.")
 
 
 def can_review_strategies(user, circle: Circle) -> bool:
@@ -181,7 +183,7 @@ def can_review_strategies(user, circle: Circle) -> bool:
 
 def check_review_strategies(user, circle: Circle) -> None:
     if not can_review_strategies(user, circle):
-        raise PermissionDenied("Only the circle's hosts and facilitators review strategies.")
+        raise Refused("forbidden", "Only the circle's hosts and facilitators review strategies.")
 
 
 def why_not_add_strategy(user, circle: Circle, now=None) -> str | None:

@@ -7,7 +7,7 @@ check-in, check-out and agreement endpoints answer JSON to ``fetch`` (the room p
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from circles import queries as circle_queries
 from circles.models import Circle
 from hearth.ratelimits import rate_limited
+from hearth.refusal import Refused
+from hearth.refusal_views import refused_form
 from meetings import permissions as meeting_permissions
 from meetings.followups import queries as followup_queries
 from meetings.wellbeing import actions, insights, permissions, queries
@@ -55,10 +57,6 @@ def _safe_next(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _refusal(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 # --- Check-in and check-out -----------------------------------------------------------
@@ -110,9 +108,10 @@ def _check_in_view(request, pk, moment):
                     form.chosen_score,
                     wants_check_in=form.cleaned_data["wants_check_in"],
                 )
-            except (ValidationError, PermissionDenied) as error:
-                status = 403 if isinstance(error, PermissionDenied) else 400
-                return _check_in_refused(request, meeting, moment, form, _refusal(error), status)
+            except Refused as error:
+                return _check_in_refused(
+                    request, meeting, moment, form, error.message, error.status
+                )
             if _wants_json(request):
                 return JsonResponse({"ok": True, "message": CHECK_IN_THANKS[moment]})
             messages.success(request, CHECK_IN_THANKS[moment])
@@ -191,10 +190,8 @@ def agree(request, pk):
             actions.confirm_meeting_agreement(
                 request.user, meeting.pk, form.cleaned_data["version"]
             )
-        except ValidationError as refusal:
-            error, status = _refusal(refusal), 400
-        except PermissionDenied as refusal:
-            error, status = _refusal(refusal), 403
+        except Refused as refusal:
+            error, status = refusal.message, refusal.status
         else:
             error, status = None, 200
     if _wants_json(request):
@@ -329,8 +326,8 @@ def add_strategy(request, slug):
                     form.cleaned_data["tag"],
                     meeting_id=form.cleaned_data["meeting"],
                 )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _refusal(error))
+            except Refused as error:
+                refused_form(form, error)
             else:
                 messages.success(
                     request,
@@ -378,8 +375,8 @@ def review_decide(request, slug, strategy_id):
                 form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _refusal(error))
+        except Refused as error:
+            messages.error(request, error.message)
         else:
             approved = form.cleaned_data["decision"] == "approve"
             messages.success(
@@ -396,8 +393,8 @@ def _member_verb(request, slug, strategy_id, do, success: str):
     strategy = _strategy_in(circle, strategy_id, request.user)
     try:
         do(request.user, strategy.pk)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, success)
     return redirect(_safe_next(request, reverse("wellbeing:toolbox", args=[circle.slug])))
@@ -447,8 +444,8 @@ def report(request, slug, strategy_id):
                     form.cleaned_data["reason"],
                     form.cleaned_data["note"],
                 )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _refusal(error))
+            except Refused as error:
+                refused_form(form, error)
             else:
                 messages.success(
                     request,

@@ -2,10 +2,11 @@ import pytest
 from django.urls import reverse
 
 from circles import permissions
-from circles.actions import CircleError, accept_agreements, update_agreements
-from circles.errors import NotAllowed
+from circles.actions import accept_agreements, update_agreements
 from circles.models import AgreementVersion, Circle
+from hearth.refusal import Refused
 from tests.circles.conftest import membership, messages_of
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +40,19 @@ def test_saving_the_same_text_again_changes_nothing(circle, host):
 
 
 def test_empty_agreements_are_refused(circle, host):
-    with pytest.raises(CircleError, match="at least one"):
+    with pytest.raises(Refused, match="at least one"):
         update_agreements(circle, host, "   ")
     assert fresh(circle).agreements_version == 1
 
 
 def test_over_long_agreements_are_refused(circle, host):
-    with pytest.raises(CircleError, match="under"):
+    with pytest.raises(Refused, match="under"):
         update_agreements(circle, host, "x" * 20_001)
 
 
 def test_only_hosts_can_edit_the_agreements(circle, facilitator, member):
     for user in (facilitator, member):
-        with pytest.raises(NotAllowed):
+        with refused("forbidden"):
             update_agreements(circle, user, "- Mine now.")
     assert fresh(circle).agreements_version == 1
 
@@ -68,7 +69,7 @@ def test_a_member_accepts_the_new_version(circle, host, member):
 
 def test_accepting_an_old_version_is_refused(circle, host, member):
     update_agreements(circle, host, "- Be kind.")
-    with pytest.raises(CircleError, match="changed"):
+    with pytest.raises(Refused, match="changed"):
         accept_agreements(member, fresh(circle), 1)
     assert membership(circle, member).accepted_version == 1
 
@@ -79,7 +80,7 @@ def test_accepting_twice_is_harmless(circle, member):
 
 
 def test_outsiders_cannot_accept(circle, outsider):
-    with pytest.raises(CircleError, match="not a member"):
+    with pytest.raises(Refused, match="not a member"):
         accept_agreements(outsider, circle, 1)
 
 

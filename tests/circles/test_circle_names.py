@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from circles.actions import create_circle
-from circles.errors import CircleError
 from circles.models import Circle
+from hearth.refusal import Refused
 from tests.circles.test_create_circle import form_data
 from tests.circles.test_manage import settings_data
 from tests.factories import CircleFactory, TopicFactory
@@ -30,20 +30,20 @@ def create(user, topic, name, **fields):
     "look_alike", ["EVENING GRIEF CIRCLE", "Evening grief circIe", "Evening grief circ1e"]
 )
 def test_a_look_alike_of_another_circle_is_refused(outsider, topic, circle, look_alike):
-    with pytest.raises(CircleError, match="looks just like it"):
+    with pytest.raises(Refused, match="looks just like it"):
         create(outsider, topic, look_alike)
     assert Circle.objects.count() == 1
 
 
 def test_a_name_mixing_scripts_is_refused_in_plain_words(outsider, topic):
-    with pytest.raises(CircleError, match="mixes alphabets"):
+    with pytest.raises(Refused, match="mixes alphabets"):
         create(outsider, topic, f"{CYRILLIC_E}vening circle")
     assert not Circle.objects.exists()
 
 
 @pytest.mark.parametrize("name", ["Two\r\nlines", "Nul\x00circle", "Tab\tcircle"])
 def test_a_line_break_or_control_character_is_refused(outsider, topic, name):
-    with pytest.raises(CircleError, match="one line"):
+    with pytest.raises(Refused, match="one line"):
         create(outsider, topic, name)
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 
 from circles import actions
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
@@ -28,7 +29,7 @@ def _run_together(calls) -> list[Exception]:
         try:
             barrier.wait(timeout=10)
             call()
-        except actions.CircleError as error:
+        except Refused as error:
             errors.append(error)
         finally:
             connection.close()

@@ -1,11 +1,12 @@
 import pytest
 from django.urls import reverse
 
-from circles.actions import CircleError, join_circle
-from circles.errors import NotAllowed
+from circles.actions import join_circle
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from tests.circles.conftest import membership, messages_of
 from tests.factories import MembershipFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 State = Membership.State
@@ -38,7 +39,7 @@ def test_joining_a_circle_by_request_leaves_a_pending_request(circle, outsider):
 def test_an_invite_only_circle_refuses_people_without_an_invitation(circle, outsider):
     circle.join_policy = Circle.JoinPolicy.INVITE
     circle.save()
-    with pytest.raises(CircleError, match="invite only"):
+    with pytest.raises(Refused, match="invite only"):
         join_circle(outsider, circle, accepted_version=1)
     assert not Membership.objects.filter(user=outsider).exists()
 
@@ -51,16 +52,16 @@ def test_an_invited_person_can_join_an_invite_only_circle(circle, outsider):
 
 
 def test_joining_needs_the_current_agreements_version(circle, outsider):
-    with pytest.raises(CircleError, match="agreements changed"):
+    with pytest.raises(Refused, match="agreements changed"):
         join_circle(outsider, circle, accepted_version=0)
-    with pytest.raises(CircleError, match="agreements changed"):
+    with pytest.raises(Refused, match="agreements changed"):
         join_circle(outsider, circle, accepted_version="nonsense")
     assert not Membership.objects.filter(user=outsider).exists()
 
 
 def test_joining_twice_is_refused_and_changes_nothing(circle, member):
     before = membership(circle, member)
-    with pytest.raises(CircleError, match="already a member"):
+    with pytest.raises(Refused, match="already a member"):
         join_circle(member, circle, accepted_version=1)
     after = membership(circle, member)
     assert (after.state, after.role, after.updated_at) == (
@@ -71,12 +72,12 @@ def test_joining_twice_is_refused_and_changes_nothing(circle, member):
 
 
 def test_asking_twice_is_refused(circle, pending):
-    with pytest.raises(CircleError, match="already asked"):
+    with pytest.raises(Refused, match="already asked"):
         join_circle(pending, circle, accepted_version=1)
 
 
 def test_a_banned_member_cannot_rejoin(circle, banned):
-    with pytest.raises(CircleError, match="banned"):
+    with pytest.raises(Refused, match="banned"):
         join_circle(banned, circle, accepted_version=1)
     assert membership(circle, banned).state == State.BANNED
 
@@ -84,7 +85,7 @@ def test_a_banned_member_cannot_rejoin(circle, banned):
 def test_a_full_circle_refuses_with_a_clear_message(circle, host, member, outsider):
     circle.member_limit = 2
     circle.save()
-    with pytest.raises(CircleError, match="full"):
+    with pytest.raises(Refused, match="full"):
         join_circle(outsider, circle, accepted_version=1)
     assert not Membership.objects.filter(user=outsider).exists()
 
@@ -99,7 +100,7 @@ def test_someone_who_left_can_join_again(circle, outsider):
 def test_visitors_cannot_join(circle):
     from django.contrib.auth.models import AnonymousUser
 
-    with pytest.raises(NotAllowed):
+    with refused("forbidden"):
         join_circle(AnonymousUser(), circle, accepted_version=1)
 
 

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from circles.actions import CircleError, leave_circle
+from circles.actions import leave_circle
 from circles.models import Membership
+from hearth.refusal import Refused
 from tests.circles.conftest import membership, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -25,19 +26,19 @@ def test_a_pending_member_withdraws_their_request(client_for, circle, pending):
 
 
 def test_leaving_a_circle_you_are_not_in_is_refused(circle, outsider):
-    with pytest.raises(CircleError, match="not a member"):
+    with pytest.raises(Refused, match="not a member"):
         leave_circle(outsider, circle)
     assert not Membership.objects.filter(user=outsider).exists()
 
 
 def test_leaving_twice_is_refused(circle, host, member):
     leave_circle(member, circle)
-    with pytest.raises(CircleError, match="not a member"):
+    with pytest.raises(Refused, match="not a member"):
         leave_circle(member, circle)
 
 
 def test_the_last_host_cannot_leave(circle, host, member):
-    with pytest.raises(CircleError, match="only host"):
+    with pytest.raises(Refused, match="only host"):
         leave_circle(host, circle)
     assert membership(circle, host).is_host
 

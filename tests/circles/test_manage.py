@@ -1,11 +1,12 @@
 import pytest
 from django.urls import reverse
 
-from circles.actions import CircleError, update_circle
-from circles.errors import NotAllowed
+from circles.actions import update_circle
 from circles.models import Circle
+from hearth.refusal import Refused
 from tests.circles.conftest import messages_of
 from tests.factories import CircleFactory, TopicFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -101,13 +102,13 @@ def test_the_manage_page_refuses_other_methods(client_for, circle, host):
 
 
 def test_update_circle_refuses_non_hosts(circle, member):
-    with pytest.raises(NotAllowed):
+    with refused("forbidden"):
         update_circle(circle, member, name="Mine")
 
 
 def test_update_circle_refuses_a_taken_name(circle, host):
     CircleFactory(name="Other")
-    with pytest.raises(CircleError, match="already a circle"):
+    with pytest.raises(Refused, match="already a circle"):
         update_circle(circle, host, name="other")
 
 

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from circles.actions import CircleError, approve_request, decline_request, join_circle
-from circles.errors import NotAllowed
+from circles.actions import approve_request, decline_request, join_circle
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from tests.circles.conftest import membership, messages_of
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 State = Membership.State
@@ -26,14 +27,14 @@ def test_approving_twice_is_harmless(circle, host, pending):
 
 def test_approving_into_a_full_circle_is_refused(circle, host, member, pending):
     Circle.objects.filter(pk=circle.pk).update(member_limit=2)
-    with pytest.raises(CircleError, match="full"):
+    with pytest.raises(Refused, match="full"):
         approve_request(membership(circle, pending), host)
     assert membership(circle, pending).state == State.PENDING
 
 
 def test_only_hosts_approve(circle, facilitator, member, pending):
     for user in (facilitator, member, pending):
-        with pytest.raises(NotAllowed):
+        with refused("forbidden"):
             approve_request(membership(circle, pending), user)
     assert membership(circle, pending).state == State.PENDING
 
@@ -47,7 +48,7 @@ def test_a_host_declines_and_the_person_may_ask_again(circle, host, pending):
 
 
 def test_declining_something_that_is_not_a_request_is_refused(circle, host, member):
-    with pytest.raises(CircleError, match="no open request"):
+    with pytest.raises(Refused, match="no open request"):
         decline_request(membership(circle, member), host)
     assert membership(circle, member).state == State.ACTIVE
 

@@ -2,10 +2,11 @@ import pytest
 from django.urls import reverse
 
 from circles import permissions
-from circles.actions import CircleError, change_role
-from circles.errors import NotAllowed
+from circles.actions import change_role
 from circles.models import Circle, Membership
+from hearth.refusal import Refused
 from tests.circles.conftest import membership, messages_of
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -27,30 +28,30 @@ def test_a_host_makes_another_host_and_can_then_step_down(circle, host, member):
 
 
 def test_the_last_host_cannot_be_demoted(circle, host, member):
-    with pytest.raises(CircleError, match="only host"):
+    with pytest.raises(Refused, match="only host"):
         change_role(membership(circle, host), host, Role.FACILITATOR)
     assert membership(circle, host).role == Role.HOST
 
 
 def test_site_staff_cannot_demote_the_last_host_either(circle, host, staff):
-    with pytest.raises(CircleError, match="only host"):
+    with pytest.raises(Refused, match="only host"):
         change_role(membership(circle, host), staff, Role.MEMBER)
 
 
 def test_an_unknown_role_is_refused(circle, host, member):
-    with pytest.raises(CircleError, match="Choose"):
+    with pytest.raises(Refused, match="Choose"):
         change_role(membership(circle, member), host, "overlord")
     assert membership(circle, member).role == Role.MEMBER
 
 
 def test_only_active_members_get_roles(circle, host, pending):
-    with pytest.raises(CircleError, match="not an active member"):
+    with pytest.raises(Refused, match="not an active member"):
         change_role(membership(circle, pending), host, Role.FACILITATOR)
 
 
 def test_facilitators_and_members_cannot_change_roles(circle, host, facilitator, member):
     for actor in (facilitator, member):
-        with pytest.raises(NotAllowed):
+        with refused("forbidden"):
             change_role(membership(circle, member), actor, Role.HOST)
     assert membership(circle, member).role == Role.MEMBER
 

@@ -14,6 +14,7 @@ from circles.signals import (
     circle_changed,
     membership_changed,
 )
+from hearth.refusal import Refused
 from tests.circles.conftest import membership
 from tests.factories import TopicFactory
 
@@ -47,7 +48,7 @@ def test_nothing_is_sent_before_commit(circle, outsider, sent, django_capture_on
 
 
 def test_a_refusal_sends_nothing(circle, member, sent, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(actions.CircleError):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused):
         actions.join_circle(member, circle, accepted_version=1)
     assert sent == []
 

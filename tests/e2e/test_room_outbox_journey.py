@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from circles.models import Membership
+from hearth import on_commit
 from meetings.models import Meeting
-from meetings.room import broadcasts, store, system
+from meetings.room import store, system
 from meetings.room.commands import SYSTEM, Actor, Mute, RaiseHand, Start
 from meetings.room.models import CommandRecord, Share
 from tests.e2e.helpers import log_in, open_meeting
@@ -55,7 +56,7 @@ def milo_holds(transactional_db):
         Meeting.RoomMode.QUEUE,
     )
     agree(people["milo"], meeting)  # the room is live: no lobby to confirm them in
-    with broadcasts.collecting_broadcasts():  # nobody is connected to hear them
+    with on_commit.collecting_sends():  # nobody is connected to hear them
         store.join(meeting.pk, people["fern"], "facilitator")
         store.join(meeting.pk, people["milo"], "member")
         store.execute(meeting.pk, Actor(2), RaiseHand())
@@ -147,7 +148,7 @@ def test_a_share_refused_after_the_reconnect_gives_the_words_back_with_the_reaso
     milo.evaluate("window.__offline = true; window.__dropAfterShare = 'instead'")
     share(milo, words)
     expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
-    with broadcasts.collecting_broadcasts():  # Milo is offline: his next state will tell him
+    with on_commit.collecting_sends():  # Milo is offline: his next state will tell him
         store.execute(meeting.pk, SYSTEM, Mute(2))  # meanwhile, he is muted
     milo.evaluate("window.__offline = false")
 
@@ -166,7 +167,7 @@ def test_a_share_that_can_never_be_sent_says_so_and_keeps_the_words(milo_holds, 
     milo.evaluate("window.__offline = true; window.__dropAfterShare = 'instead'")
     share(milo, words)
     expect(milo.locator("#share-outbox")).to_contain_text("will be sent")
-    with broadcasts.collecting_broadcasts():  # Milo is offline: the server refuses him next time
+    with on_commit.collecting_sends():  # Milo is offline: the server refuses him next time
         system.remove_user(meeting.pk, milo_user_id(meeting))
     milo.evaluate("window.__offline = false")
 

@@ -5,10 +5,10 @@ the lock, the database's "one open follow-up per member and circle" still holds.
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from circles.models import Membership
+from hearth.refusal import Refused
 from meetings.followups import actions
 from meetings.followups.models import FollowUp, FollowUpMessage
 from moderation.models import ModerationAction
@@ -23,7 +23,7 @@ def _at_once(calls):
             barrier.wait()
             actions.open_follow_up(actor, reason, f"Hello from {actor.display_name}.")
             outcomes.append("ok")
-        except PermissionDenied:
+        except Refused:
             outcomes.append("refused")
         finally:
             connection.close()

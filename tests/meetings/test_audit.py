@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from hearth.refusal import Refused
 from meetings import actions
 from meetings.models import Meeting
 from moderation.models import ModerationAction
@@ -44,7 +45,7 @@ def test_scheduling_a_series_is_one_entry(host, circle):
 
 
 def test_a_refused_schedule_writes_nothing(member, circle):
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.schedule_meeting(member, circle, draft())
     assert entries() == []
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from circles.models import Membership
+from hearth.refusal import Refused
 from meetings import actions
 from meetings.models import RSVP, Meeting, Notification
 
@@ -93,13 +94,13 @@ def test_going_again_after_the_waitlist_keeps_the_place_in_line(meeting_factory,
 
 @pytest.mark.parametrize("answer", ["maybe", "", "GOING", "waitlisted"])
 def test_it_refuses_an_unknown_answer(member, meeting, answer):
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.rsvp(member, meeting, answer)
     assert not RSVP.objects.exists()
 
 
 def test_it_refuses_a_non_member(outsider, meeting):
-    with pytest.raises(actions.Refused) as refusal:
+    with pytest.raises(Refused) as refusal:
         actions.rsvp(outsider, meeting, GOING)
     assert refusal.value.code == "forbidden"
     assert not RSVP.objects.exists()
@@ -109,24 +110,24 @@ def test_it_refuses_a_non_member(outsider, meeting):
 def test_it_refuses_members_who_are_not_active(circle, user_factory, meeting, state):
     person = user_factory()
     Membership.objects.create(circle=circle, user=person, state=state)
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.rsvp(person, meeting, GOING)
     assert not RSVP.objects.exists()
 
 
 def test_it_refuses_a_cancelled_meeting(member, meeting_factory):
     meeting = meeting_factory(status=Meeting.Status.CANCELLED)
-    with pytest.raises(actions.Refused, match="cancelled"):
+    with pytest.raises(Refused, match="cancelled"):
         actions.rsvp(member, meeting, GOING)
     assert not RSVP.objects.exists()
 
 
 def test_it_refuses_a_meeting_that_has_ended(member, meeting_factory):
     meeting = meeting_factory(starts_in=-timedelta(hours=2), duration_minutes=60)
-    with pytest.raises(actions.Refused, match="over"):
+    with pytest.raises(Refused, match="over"):
         actions.rsvp(member, meeting, GOING)
     ended = meeting_factory(status=Meeting.Status.ENDED)
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.rsvp(member, ended, GOING)
     assert not RSVP.objects.exists()
 
@@ -178,5 +179,5 @@ def test_a_waitlisted_rsvp_needs_its_time_in_line(member, meeting):
 def test_answers_stop_at_the_end_of_the_meeting(member, meeting_factory, time_machine):
     meeting = meeting_factory(starts_in=timedelta(hours=1), duration_minutes=30)
     time_machine.move_to(timezone.now() + timedelta(hours=1, minutes=31))
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.rsvp(member, meeting, GOING)

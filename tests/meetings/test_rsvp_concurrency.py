@@ -112,7 +112,7 @@ def test_control_without_the_lock_the_same_burst_goes_wrong(
         time.sleep(0.2)  # everyone reads the count before anyone writes
         return meeting
 
-    monkeypatch.setattr(actions, "_lock_meeting", read_without_lock)
+    monkeypatch.setattr(actions, "lock_meeting", read_without_lock)
     meeting = meeting_factory(capacity=CAPACITY)
     people = members_of(PEOPLE)
 

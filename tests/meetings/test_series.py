@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hearth.refusal import Refused
 from meetings import actions
 from meetings.models import RSVP, Meeting, MeetingSeries
 from meetings.series import occurrences
@@ -222,7 +223,7 @@ def test_cancelling_this_and_following_ends_the_series(frozen, facilitator, circ
 
 
 def test_the_series_rule_must_be_known(frozen, facilitator, circle):
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         schedule_series(facilitator, circle, frequency="daily")
     assert not Meeting.objects.exists()
 

@@ -7,16 +7,18 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Membership
+from hearth import groups
+from hearth.refusal import Refused
 from moderation import actions
-from moderation.actions import AlreadyHandled, file_report, handle_report
+from moderation.actions import file_report, handle_report
 from moderation.models import ModerationAction, Notice, Report, Suspension
 from tests.factories import MembershipFactory, UserFactory
+from tests.refusals import refused
 
 
 def act_url(report):
@@ -141,7 +143,7 @@ def test_suspend_deactivates_logs_out_everywhere_and_closes_sockets(
     assert member_client.get(reverse("members:home")).status_code == 200
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"user.{member.pk}", channel)
+    async_to_sync(layer.group_add)(groups.user_group(member.pk), channel)
 
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -248,8 +250,8 @@ def _race(report, first, second, monkeypatch, *, lock: bool):
         try:
             handle_report(report, actor, "warn", message=f"from {actor.display_name}")
             outcomes[actor.pk] = "done"
-        except ValidationError as error:
-            outcomes[actor.pk] = error.messages[0]
+        except Refused as error:
+            outcomes[actor.pk] = error.message
         finally:
             connection.close()
 
@@ -282,9 +284,9 @@ def test_control_without_the_lock_both_moderators_act(
     assert Notice.objects.count() == 2
 
 
-def test_already_handled_is_a_validation_error(member_report, host):
+def test_a_report_already_handled_is_refused_as_a_conflict(member_report, host):
     handle_report(member_report, host, "dismiss")
-    with pytest.raises(AlreadyHandled):
+    with refused("conflict"):
         handle_report(member_report, host, "dismiss")
 
 

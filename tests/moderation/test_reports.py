@@ -1,13 +1,14 @@
 """Filing reports: the service the room calls, and reporting a member or circle over HTTP."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from hearth.refusal import Refused
 from members.actions import delete_account
 from moderation.actions import file_report
 from moderation.models import Report, SafetyEvent
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
+from tests.refusals import refused
 
 URL = reverse("moderation:report")
 
@@ -96,13 +97,13 @@ def test_a_report_that_someone_may_be_at_risk_is_a_safety_event(circle, member, 
 
 @pytest.mark.parametrize(("reason", "note"), [("rude", ""), ("", ""), ("spam", "x" * 1001)])
 def test_it_refuses_bad_input_and_changes_nothing(circle, member, other_member, reason, note):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         file_report(other_member, target=member, reason=reason, note=note, circle=circle)
     assert not Report.objects.exists()
 
 
 def test_it_refuses_reporting_yourself(circle, member, content, snapshot_of):
-    with pytest.raises(ValidationError, match="yourself"):
+    with pytest.raises(Refused, match="yourself"):
         file_report(member, target=content, reason="spam", snapshot=snapshot_of(member))
     assert not Report.objects.exists()
 
@@ -110,7 +111,7 @@ def test_it_refuses_reporting_yourself(circle, member, content, snapshot_of):
 def test_it_refuses_an_anonymous_reporter(circle, member):
     from django.contrib.auth.models import AnonymousUser
 
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         file_report(AnonymousUser(), target=member, reason="spam", circle=circle)
 
 

@@ -4,14 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from circles import actions as circle_actions
+from hearth.refusal import Refused
 from moderation import actions
 from moderation.actions import suspend_account, warn_member
 from moderation.models import ModerationAction, Notice, Suspension
+from tests.refusals import refused
 
 
 def test_a_host_warns_a_member_live(host, member, circle):
@@ -25,14 +26,14 @@ def test_a_host_warns_a_member_live(host, member, circle):
 
 @pytest.mark.parametrize("who", ["facilitator", "other_member", "other_host"])
 def test_only_hosts_and_staff_warn(request, member, circle, who):
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         warn_member(member, request.getfixturevalue(who), message="x", circle=circle)
     assert not Notice.objects.exists()
 
 
 @pytest.mark.parametrize("message", ["", "   ", "x" * 501])
 def test_a_warning_needs_a_sensible_message(host, member, circle, message):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         warn_member(member, host, message=message, circle=circle)
     assert not Notice.objects.exists()
 
@@ -48,7 +49,7 @@ def test_suspending_logs_out_only_that_member(client, staff, member, other_membe
 
 @pytest.mark.parametrize("who", ["host", "member"])
 def test_only_staff_suspend(request, other_member, who):
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         suspend_account(other_member, request.getfixturevalue(who), reason="x", hours=1)
     other_member.refresh_from_db()
     assert other_member.is_active
@@ -56,13 +57,13 @@ def test_only_staff_suspend(request, other_member, who):
 
 
 def test_staff_cannot_suspend_themselves(staff):
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         suspend_account(staff, staff, reason="x", permanent=True)
 
 
 @pytest.mark.parametrize(("hours", "reason"), [(-3, "x"), (0, "x"), (10**6, "x"), (2, "")])
 def test_a_bad_suspension_is_refused(staff, member, hours, reason):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         suspend_account(member, staff, reason=reason, hours=hours)
     assert not Suspension.objects.exists()
 

@@ -1,13 +1,14 @@
 """Confirming the circle's agreements once per meeting, before entering the room."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from circles.models import AgreementVersion
+from hearth.refusal import Refused
 from meetings.wellbeing.actions import confirm_meeting_agreement
 from meetings.wellbeing.models import MeetingAgreement
 from meetings.wellbeing.permissions import needs_meeting_agreement
+from tests.refusals import refused
 from tests.wellbeing.conftest import json_post
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_new_agreements_are_confirmed_again(member, circle, open_meeting):
     circle.save()
     open_meeting.refresh_from_db()
     assert needs_meeting_agreement(member, open_meeting)
-    with pytest.raises(ValidationError, match="changed while you were reading"):
+    with pytest.raises(Refused, match="changed while you were reading"):
         confirm_meeting_agreement(member, open_meeting.pk, 1)
     confirm_meeting_agreement(member, open_meeting.pk, 2)
     assert MeetingAgreement.objects.get().version == 2
@@ -57,7 +58,7 @@ def test_a_circle_without_agreements_asks_nothing(member, circle, open_meeting):
 
 
 def test_someone_not_in_the_room_cannot_confirm(outsider, open_meeting):
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         confirm_meeting_agreement(outsider, open_meeting.pk, 1)
     assert not MeetingAgreement.objects.exists()
 

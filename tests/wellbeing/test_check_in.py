@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from hearth.refusal import Refused
 from meetings.models import RSVP
 from meetings.wellbeing.actions import record_check_in
 from meetings.wellbeing.models import CheckIn
 from moderation.models import SafetyEvent
+from tests.refusals import refused
 from tests.wellbeing.conftest import json_post
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_an_answer_can_be_changed_while_the_room_is_open(open_meeting, member):
 @pytest.mark.parametrize("score", ["0", "6", "2.5", "lots", 9, -1])
 def test_a_score_off_the_scale_is_refused_and_changes_nothing(open_meeting, member, score):
     record_check_in(member, open_meeting.pk, "arriving", 3)
-    with pytest.raises(ValidationError, match="one of the five answers"):
+    with pytest.raises(Refused, match="one of the five answers"):
         record_check_in(member, open_meeting.pk, "arriving", score)
     assert CheckIn.objects.get().score == 3
 
@@ -54,13 +55,13 @@ def test_it_refuses_someone_who_may_not_enter_the_room(open_meeting, circle, use
 
     not_going = user_factory()
     MembershipFactory(circle=circle, user=not_going)
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         record_check_in(not_going, open_meeting.pk, "arriving", 3)
     assert not CheckIn.objects.exists()
 
 
 def test_arriving_is_closed_once_the_meeting_ended(ended_meeting, member):
-    with pytest.raises(PermissionDenied, match="over"):
+    with refused("forbidden", match="over"):
         record_check_in(member, ended_meeting.pk, "arriving", 3)
 
 
@@ -69,13 +70,13 @@ def test_leaving_stays_open_for_a_while_after_the_meeting(ended_meeting, member)
 
 
 def test_leaving_closes_two_hours_after_the_room(long_ago_meeting, member):
-    with pytest.raises(PermissionDenied, match="closed"):
+    with refused("forbidden", match="closed"):
         record_check_in(member, long_ago_meeting.pk, "leaving", 4)
 
 
 def test_leaving_is_not_asked_before_the_meeting_starts(meeting_factory, member):
     later = meeting_factory(going=[member], starts_in=timedelta(minutes=5))
-    with pytest.raises(PermissionDenied, match="started"):
+    with refused("forbidden", match="started"):
         record_check_in(member, later.pk, "leaving", 4)
 
 

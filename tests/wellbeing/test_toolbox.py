@@ -4,15 +4,16 @@ marks, saving, searching, reporting and hiding."""
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from hearth.refusal import Refused
 from meetings.models import RSVP, Share
 from meetings.wellbeing import actions
 from meetings.wellbeing.models import SavedStrategy, Strategy, StrategyHelped
 from moderation.actions import handle_report
 from moderation.models import BlockedWord, ModerationAction, Report
 from tests.factories import MembershipFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -59,18 +60,18 @@ def test_adding_twice_returns_the_same_strategy(member, circle, ended_meeting):
 
 def test_a_member_who_did_not_attend_cannot_add(other_member, circle, ended_meeting):
     RSVP.objects.filter(user=other_member).delete()
-    with pytest.raises(PermissionDenied, match="attended"):
+    with refused("forbidden", match="attended"):
         actions.add_strategy(other_member, circle, TEXT)
     assert not Strategy.objects.exists()
 
 
 def test_a_meeting_still_running_does_not_count(member, circle, open_meeting):
-    with pytest.raises(PermissionDenied, match="attended"):
+    with refused("forbidden", match="attended"):
         actions.add_strategy(member, circle, TEXT)
 
 
 def test_an_outsider_cannot_add(outsider, circle, ended_meeting):
-    with pytest.raises(PermissionDenied, match="active members"):
+    with refused("forbidden", match="active members"):
         actions.add_strategy(outsider, circle, TEXT)
 
 
@@ -83,7 +84,7 @@ def test_an_outsider_cannot_add(outsider, circle, ended_meeting):
     ],
 )
 def test_empty_or_too_long_is_refused(member, circle, ended_meeting, text, message):
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(Refused, match=message):
         actions.add_strategy(member, circle, text)
     assert not Strategy.objects.exists()
 
@@ -94,13 +95,13 @@ def test_exactly_five_hundred_characters_is_fine(member, circle, ended_meeting):
 
 def test_a_blocked_word_is_refused(member, circle, ended_meeting):
     BlockedWord.objects.create(word="frobnicate")
-    with pytest.raises(ValidationError, match="isn't allowed"):
+    with pytest.raises(Refused, match="isn't allowed"):
         actions.add_strategy(member, circle, "I frobnicate every morning")
     assert not Strategy.objects.exists()
 
 
 def test_an_unknown_tag_is_refused(member, circle, ended_meeting):
-    with pytest.raises(ValidationError, match="tag"):
+    with pytest.raises(Refused, match="tag"):
         actions.add_strategy(member, circle, TEXT, "astrology")
 
 
@@ -114,7 +115,7 @@ def test_a_quote_of_someone_elses_share_is_refused(member, other_member, circle,
         display_name=other_member.display_name,
         text="Honestly, when the evening gets heavy I text one person before 8pm and it helps.",
     )
-    with pytest.raises(ValidationError, match="own words"):
+    with pytest.raises(Refused, match="own words"):
         actions.add_strategy(member, circle, "when the evening gets heavy, I text one person")
     assert not Strategy.objects.exists()
 
@@ -122,7 +123,7 @@ def test_a_quote_of_someone_elses_share_is_refused(member, other_member, circle,
 def test_too_many_waiting_strategies_are_refused(member, circle, ended_meeting):
     for n in range(actions.MAX_PENDING_PER_MEMBER):
         actions.add_strategy(member, circle, f"Strategy number {n}")
-    with pytest.raises(ValidationError, match="waiting for review"):
+    with pytest.raises(Refused, match="waiting for review"):
         actions.add_strategy(member, circle, "One more")
 
 
@@ -144,7 +145,7 @@ def test_hosts_facilitators_and_staff_approve(request, strategy_factory, reviewe
 @pytest.mark.parametrize("person", ["member", "other_member", "outsider"])
 def test_members_cannot_review(request, strategy_factory, person):
     strategy = strategy_factory(state="pending")
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         actions.review_strategy(request.getfixturevalue(person), strategy.pk, "approve")
     strategy.refresh_from_db()
     assert strategy.state == "pending"
@@ -154,7 +155,7 @@ def test_members_cannot_review(request, strategy_factory, person):
 def test_a_second_reviewer_is_told_who_was_first(strategy_factory, host, facilitator):
     strategy = strategy_factory(state="pending")
     actions.review_strategy(host, strategy.pk, "reject")
-    with pytest.raises(ValidationError, match="already declined by Hanna Host"):
+    with pytest.raises(Refused, match="already declined by Hanna Host"):
         actions.review_strategy(facilitator, strategy.pk, "approve")
     strategy.refresh_from_db()
     assert strategy.state == "rejected"
@@ -185,7 +186,7 @@ def test_the_author_sees_their_own_waiting_strategy(client_for, member, circle, 
 def test_this_helped_me_is_counted_once_and_not_attributed(other_member, strategy_factory):
     strategy = strategy_factory()
     assert actions.mark_helped(other_member, strategy.pk).helped_count == 1
-    with pytest.raises(ValidationError, match="already marked"):
+    with pytest.raises(Refused, match="already marked"):
         actions.mark_helped(other_member, strategy.pk)
     strategy.refresh_from_db()
     assert strategy.helped_count == 1
@@ -194,16 +195,16 @@ def test_this_helped_me_is_counted_once_and_not_attributed(other_member, strateg
 
 def test_a_waiting_strategy_cannot_be_marked(other_member, strategy_factory):
     strategy = strategy_factory(state="pending")
-    with pytest.raises(ValidationError, match="not in the toolbox"):
+    with pytest.raises(Refused, match="not in the toolbox"):
         actions.mark_helped(other_member, strategy.pk)
     assert not StrategyHelped.objects.exists()
 
 
 def test_an_outsider_cannot_mark_or_save(outsider, strategy_factory):
     strategy = strategy_factory()
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         actions.mark_helped(outsider, strategy.pk)
-    with pytest.raises(PermissionDenied):
+    with refused("forbidden"):
         actions.save_strategy(outsider, strategy.pk)
     assert not StrategyHelped.objects.exists()
     assert not SavedStrategy.objects.exists()
@@ -413,5 +414,5 @@ def test_a_hidden_strategy_leaves_personal_toolboxes(
     actions.save_strategy(other_member, strategy.pk)
     actions.hide_strategy(strategy.pk, host)
     assert "Soon hidden" not in client_for(other_member).get("/me/").content.decode()
-    with pytest.raises(ValidationError, match="not in the toolbox"):
+    with pytest.raises(Refused, match="not in the toolbox"):
         actions.mark_helped(other_member, strategy.pk)

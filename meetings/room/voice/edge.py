@@ -15,9 +15,11 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from circles.models import Circle
-from meetings.room import broadcasts, snapshots, store
+from hearth import groups
+from hearth.refusal import REFUSAL_MESSAGES
+from meetings.room import snapshots, store
 from meetings.room.protocol import error_frame, ref_of
-from meetings.room.rules import REFUSAL_MESSAGES, RoomState
+from meetings.room.rules import RoomState
 from meetings.room.voice import budget, signaling
 from meetings.room.voice.signaling import VoiceRefused
 
@@ -51,7 +53,7 @@ async def receive(consumer, data: dict) -> None:
         frame = error_frame("unavailable", REFUSAL_MESSAGES["unavailable"], ref_of(data))
         await consumer.send(text_data=snapshots.encode(frame))
         return
-    group = broadcasts.participant_group(consumer.meeting_id, to)
+    group = groups.participant_group(consumer.meeting_id, to)
     await consumer.channel_layer.group_send(group, {"type": SIGNAL_MESSAGE, "frame": frame})
 
 

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from hearth import groups
 from meetings.room import store
 from meetings.room.models import Room
 from meetings.room.tasks import expire_due_turns
@@ -139,7 +140,9 @@ def test_someone_in_the_queue_who_drops_and_returns_keeps_their_place(
 def test_a_suspended_account_is_told_and_its_socket_closes(meeting, member, open_socket):
     async def scenario():
         milo = await open_socket(member, meeting)
-        await get_channel_layer().group_send(f"user.{member.pk}", {"type": "account.suspended"})
+        await get_channel_layer().group_send(
+            groups.user_group(member.pk), {"type": "account.suspended"}
+        )
         goodbye = await milo.receive()
         code = await milo.receive_close()
         return goodbye, code

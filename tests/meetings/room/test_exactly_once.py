@@ -9,7 +9,8 @@ import time_machine
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from meetings.room import broadcasts, commands, store
+from hearth import groups, on_commit
+from meetings.room import commands, store
 from meetings.room.commands import (
     Actor,
     End,
@@ -124,7 +125,7 @@ def test_a_re_sent_call_for_support_alerts_once_and_shows_the_resources_again(
     live_room, other_member, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(broadcasts, "_group_send", lambda group, message: sent.append(group))
+    monkeypatch.setattr(on_commit, "_send", lambda group, message: sent.append(group))
     replies = []
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +134,7 @@ def test_a_re_sent_call_for_support_alerts_once_and_shows_the_resources_again(
             )
         replies.append(outcome.replies)
     assert SafetyEvent.objects.filter(kind=SafetyEvent.Kind.NEED_SUPPORT).count() == 1
-    assert sent == [broadcasts.moderators_group(live_room.pk)]
+    assert sent == [groups.moderators_group(live_room.pk)]
     assert [reply["type"] for reply in replies[1]] == ["resources"]
     assert replies[1] == replies[0]
 

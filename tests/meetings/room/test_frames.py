@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from meetings.room import broadcasts, frames, rules, snapshots, store
+from hearth import on_commit
+from hearth.refusal import REFUSAL_MESSAGES
+from meetings.room import frames, rules, snapshots, store
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -35,7 +37,7 @@ from meetings.room.commands import (
 )
 from meetings.room.frames import CLIENT_FRAMES, ERROR_CODES, EVENTS, PRIVATE_FRAMES, Close
 from meetings.room.protocol import ack_frame, error_frame
-from meetings.room.rules import REFUSAL_MESSAGES, Refused
+from meetings.room.rules import Refused
 from tests.meetings.room.conftest import make_meeting
 from tests.meetings.room.test_store import _commands
 
@@ -142,7 +144,7 @@ def test_every_frame_the_server_sends_has_exactly_its_declared_fields(
         for frame in store.execute(quiet_meeting.pk, actor, command, user=user, now=now).events:
             check(frame)
             seen.add(frame["type"])
-    with broadcasts.collecting_broadcasts():
+    with on_commit.collecting_sends():
         for _ in range(150):
             now += timedelta(seconds=rng.choice([1, 5, 40, 200]))
             state = store.load_state(quiet_meeting.pk)

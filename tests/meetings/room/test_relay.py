@@ -4,7 +4,8 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from meetings.room import broadcasts, presence, relay, store
+from hearth import groups, on_commit
+from meetings.room import presence, relay, store
 from meetings.room.commands import Actor, RaiseHand
 from tests.meetings.room.conftest import make_meeting, run
 
@@ -87,7 +88,7 @@ def test_an_event_the_layer_lost_is_caught_up_with_a_fresh_state(
 
     @database_sync_to_async
     def raise_hand_unheard(participant_id):
-        with broadcasts.collecting_broadcasts():  # what it would broadcast is dropped
+        with on_commit.collecting_sends():  # what it would broadcast is dropped
             store.execute(meeting.pk, Actor(participant_id), RaiseHand())
 
     async def scenario():
@@ -121,7 +122,7 @@ def test_an_event_lost_with_the_rooms_group_is_caught_up_and_the_group_joined_ag
         milo = await open_socket(member, meeting)
         await host.receive()  # Milo's arrival
         room_relay = relays_here()[meeting.pk]
-        await room_relay.layer.group_discard(broadcasts.room_group(meeting.pk), room_relay.channel)
+        await room_relay.layer.group_discard(groups.room_group(meeting.pk), room_relay.channel)
         await milo.send("raise_hand")
         caught_up = await host.receive_type("state")
         await milo.send("lower_hand")

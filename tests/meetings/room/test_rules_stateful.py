@@ -13,6 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.room.commands import (
     SYSTEM,
     AcknowledgeSupport,
@@ -50,7 +51,7 @@ from meetings.room.commands import (
 )
 from meetings.room.invariants import check_invariants
 from meetings.room.public import public_state
-from meetings.room.rules import REFUSAL_MESSAGES, Refused, apply, next_deadline
+from meetings.room.rules import Refused, apply, next_deadline
 from meetings.room.values import MODES, REACTION_KINDS, RoomState
 
 T0 = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)

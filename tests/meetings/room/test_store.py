@@ -8,7 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.room import broadcasts, commands, snapshots, store
+from hearth import on_commit
+from meetings.room import commands, snapshots, store
 from meetings.room.commands import (
     SYSTEM,
     Actor,
@@ -74,7 +75,7 @@ def test_a_refused_command_changes_nothing(quiet_meeting, member):
 
 def test_events_are_broadcast_only_after_commit(quiet_meeting, member, monkeypatch):
     sent = []
-    monkeypatch.setattr(broadcasts, "_group_send", lambda group, message: sent.append(group))
+    monkeypatch.setattr(on_commit, "_send", lambda group, message: sent.append(group))
     with transaction.atomic():
         store.join(quiet_meeting.pk, member, "member")
         assert sent == []
@@ -85,9 +86,7 @@ def test_the_broadcast_carries_ready_text_and_what_consumers_need(
     quiet_meeting, member, facilitator, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(
-        broadcasts, "_group_send", lambda group, message: sent.append((group, message))
-    )
+    monkeypatch.setattr(on_commit, "_send", lambda group, message: sent.append((group, message)))
     store.join(quiet_meeting.pk, facilitator, "facilitator")
     milo, _, _ = store.join(quiet_meeting.pk, member, "member")
     store.execute(quiet_meeting.pk, Actor(milo.participant_id), RaiseHand())

@@ -9,9 +9,10 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.utils import timezone
 
+from hearth import groups
 from hearth.ratelimits import LIMITS
 from meetings.models import Meeting
-from meetings.room import broadcasts, public, store, system
+from meetings.room import public, store, system
 from meetings.room.commands import Actor, RaiseHand, Start
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
@@ -51,7 +52,7 @@ def test_the_connected_facilitators_are_told_at_once(
 ):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(broadcasts.moderators_group(lobby_meeting.pk), channel)
+    async_to_sync(layer.group_add)(groups.moderators_group(lobby_meeting.pk), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
         ask(client, member, lobby_meeting, note="please")
