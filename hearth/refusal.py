@@ -26,12 +26,16 @@ REFUSAL_MESSAGES = {
     # Someone else changed the same thing first (a report already handled, agreements
     # that changed while they were read): look again, then try again.
     "conflict": "Someone changed this a moment ago. Please look again.",
+    # Voice (docs/voice.md): the circle has it off, or more people than its cap are present.
+    "voice_off": "Voice is off in this circle. You can follow and share in text.",
+    "voice_full": "Voice is full in this circle. You can follow and share in text.",
 }
 
 # The HTTP status a view answers each code with; any other code (a ``conflict`` too: the
 # person looks again and sends again) is a 400.
 HTTP_STATUS = {
     "forbidden": 403,
+    "voice_off": 403,
     "removed": 403,
     "not_found": 404,
     "rate_limited": 429,

@@ -463,6 +463,8 @@ ERROR_CODES = (
     "not_found",
     "rate_limited",
     "unavailable",
+    "voice_off",
+    "voice_full",
 )
 
 

@@ -16,12 +16,11 @@ from django.conf import settings
 
 from circles.models import Circle
 from hearth import groups
-from hearth.refusal import REFUSAL_MESSAGES
+from hearth.refusal import REFUSAL_MESSAGES, Refused
 from meetings.room import snapshots, store
 from meetings.room.protocol import error_frame, ref_of
 from meetings.room.rules import RoomState
 from meetings.room.voice import budget, signaling
-from meetings.room.voice.signaling import VoiceRefused
 
 log = logging.getLogger("hearth.room")
 
@@ -45,7 +44,7 @@ async def receive(consumer, data: dict) -> None:
         to, frame = await database_sync_to_async(_judge)(
             consumer.meeting_id, consumer.participant_id, consumer.user_id, data
         )
-    except VoiceRefused as refusal:
+    except Refused as refusal:
         await consumer.send(text_data=snapshots.encode(_refusal_frame(refusal, data)))
         return
     except Exception:  # the database or the cache is away: say so, keep the socket
@@ -57,14 +56,14 @@ async def receive(consumer, data: dict) -> None:
     await consumer.channel_layer.group_send(group, {"type": SIGNAL_MESSAGE, "frame": frame})
 
 
-def _refusal_frame(refusal: VoiceRefused, data: dict) -> dict:
+def _refusal_frame(refusal: Refused, data: dict) -> dict:
     return error_frame(refusal.code, refusal.message, ref_of(data))
 
 
 def _judge(meeting_id: int, participant_id: int, user_id: int, data: dict) -> tuple[int, str]:
-    """The addressee and the encoded frame they get; raises ``VoiceRefused``."""
+    """The addressee and the encoded frame they get; raises ``Refused``."""
     if not budget.within_budget(user_id):
-        raise VoiceRefused("rate_limited")
+        raise Refused("rate_limited")
     frame = signaling.parse(data)
     enabled = Circle.objects.filter(meetings__pk=meeting_id, voice_enabled=True).exists()
     state = (store.load_state(meeting_id) if enabled else None) or RoomState()

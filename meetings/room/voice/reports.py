@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from meetings.room import store
-from meetings.room.voice.signaling import VoiceRefused
+from meetings.room.voice.signaling import voice_refused
 from members.models import User
 from moderation.actions import file_report
 from moderation.models import Report
@@ -30,18 +30,18 @@ def snapshot_text(turn_id: int, started: str) -> str:
 def report_voice_turn(meeting, reporter, turn_id: int, reason: str, note: str = "") -> Report:
     """File ``reporter``'s report of the turn ``turn_id``, if it is the one under way."""
     if not meeting.circle.voice_enabled:
-        raise VoiceRefused("voice_off")
+        raise voice_refused("voice_off")
     state = store.load_state(meeting.pk)
     me = state and state.participant_for_user(reporter.pk)
     if me is None or not me.present:
-        raise VoiceRefused("forbidden", "Only people in the circle's room can report a turn.")
+        raise voice_refused("forbidden", "Only people in the circle's room can report a turn.")
     holder = state.holder
     if holder is None or holder.turn_id != turn_id:
-        raise VoiceRefused("not_found", TURN_ENDED)
+        raise voice_refused("not_found", TURN_ENDED)
     speaker = state.participant(holder.participant_id)
     speaker_user = User.objects.filter(pk=speaker.user_id).first()
     if speaker_user is None:
-        raise VoiceRefused("not_found", TURN_ENDED)
+        raise voice_refused("not_found", TURN_ENDED)
     now = timezone.now()
     snapshot = {
         "text": snapshot_text(turn_id, now.strftime("%Y-%m-%d %H:%M:%S UTC")),
@@ -62,6 +62,6 @@ def report_voice_turn(meeting, reporter, turn_id: int, reason: str, note: str = 
             circle=meeting.circle,
         )
     except ValidationError as error:
-        raise VoiceRefused("bad_request", " ".join(error.messages)) from None
+        raise voice_refused("bad_request", " ".join(error.messages)) from None
     except PermissionDenied as error:
-        raise VoiceRefused("forbidden", str(error) or None) from None
+        raise voice_refused("forbidden", str(error) or None) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hearth.refusal import Refused
 from meetings.room import limits
 from meetings.room.frames import VOICE_FRAMES
 from meetings.room.protocol import is_storable_text
@@ -19,28 +20,17 @@ from meetings.room.voice import sdp as sdp_gate
 FRAME_TYPES = tuple(VOICE_FRAMES)
 _WITH_SDP = tuple(t for t, fields in VOICE_FRAMES.items() if "sdp" in fields)
 
-VOICE_REFUSAL_MESSAGES = {
+# Voice's own words for codes every refusal shares (``hearth.refusal``): said about voice.
+VOICE_WORDS = {
     "bad_request": "That voice message wasn't understood.",
     "forbidden": "Only the person holding the talking piece can be heard.",
     "not_found": "That person isn't in the circle right now.",
-    "voice_off": "Voice is off in this circle. You can follow and share in text.",
-    "voice_full": (
-        "Voice is full in this circle ({max_voices} people). You can follow and share in text."
-    ),
-    "rate_limited": "That was a lot at once. Please wait a moment and try again.",
 }
 
 
-class VoiceRefused(Exception):
-    """A voice frame the room does not let through: ``code`` for programs, ``message`` for
-    people."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        if code not in VOICE_REFUSAL_MESSAGES:
-            raise ValueError(f"Unknown voice refusal code {code!r}.")
-        self.code = code
-        self.message = message or VOICE_REFUSAL_MESSAGES[code]
-        super().__init__(f"{code}: {self.message}")
+def voice_refused(code: str, message: str | None = None) -> Refused:
+    """The one refusal type, in voice's words unless the caller has its own."""
+    return Refused(code, message or VOICE_WORDS.get(code))
 
 
 @dataclass(frozen=True)
@@ -63,12 +53,12 @@ def parse(data: dict[str, Any]) -> VoiceFrame:
     frame_type = data["type"]
     to = data.get("to")
     if not isinstance(to, int) or isinstance(to, bool):
-        raise VoiceRefused("bad_request", "The field 'to' must be a participant's id.")
+        raise voice_refused("bad_request", "The field 'to' must be a participant's id.")
     if frame_type in _WITH_SDP:
         return VoiceFrame(frame_type, to, sdp=_sdp_of(data))
     if frame_type == "voice_ice":
         if "candidate" not in data:
-            raise VoiceRefused("bad_request", "The field 'candidate' is required (null ends).")
+            raise voice_refused("bad_request", "The field 'candidate' is required (null ends).")
         return VoiceFrame(frame_type, to, candidate=_candidate_of(data["candidate"]))
     return VoiceFrame(frame_type, to)
 
@@ -76,9 +66,9 @@ def parse(data: dict[str, Any]) -> VoiceFrame:
 def _sdp_of(data: dict[str, Any]) -> str:
     sdp = data.get("sdp")
     if not isinstance(sdp, str) or not sdp:
-        raise VoiceRefused("bad_request", "The field 'sdp' must be a session description.")
+        raise voice_refused("bad_request", "The field 'sdp' must be a session description.")
     if len(sdp) > limits.MAX_VOICE_SDP_CHARS:
-        raise VoiceRefused(
+        raise voice_refused(
             "bad_request",
             f"A session description can be up to {limits.MAX_VOICE_SDP_CHARS} characters.",
         )
@@ -89,23 +79,23 @@ def _candidate_of(value: object) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise VoiceRefused("bad_request", "The field 'candidate' must be an object or null.")
+        raise voice_refused("bad_request", "The field 'candidate' must be an object or null.")
     candidate = value.get("candidate")
     if not _is_text(candidate, limits.MAX_ICE_CANDIDATE_CHARS):
-        raise VoiceRefused(
+        raise voice_refused(
             "bad_request",
             f"A candidate is text of up to {limits.MAX_ICE_CANDIDATE_CHARS} characters.",
         )
     mid, index, fragment = (value.get(k) for k in ("sdpMid", "sdpMLineIndex", "usernameFragment"))
     for name, text in (("sdpMid", mid), ("usernameFragment", fragment)):
         if text is not None and not _is_text(text, limits.MAX_ICE_FIELD_CHARS):
-            raise VoiceRefused("bad_request", f"The candidate's {name!r} must be short text.")
+            raise voice_refused("bad_request", f"The candidate's {name!r} must be short text.")
     if index is not None and (
         not isinstance(index, int)
         or isinstance(index, bool)
         or not 0 <= index <= limits.MAX_ICE_MLINE_INDEX
     ):
-        raise VoiceRefused(
+        raise voice_refused(
             "bad_request",
             f"The candidate's 'sdpMLineIndex' must be 0 to {limits.MAX_ICE_MLINE_INDEX}.",
         )
@@ -141,27 +131,29 @@ def voice_seats(state: RoomState, max_voices: int) -> tuple[int, ...]:
 def check(
     state: RoomState, sender_id: int, frame: VoiceFrame, *, enabled: bool, max_voices: int
 ) -> None:
-    """Refuse (``VoiceRefused``) a frame the room does not let through; return if it may go."""
+    """Refuse (``Refused``) a frame the room does not let through; return if it may go."""
     if not enabled:
-        raise VoiceRefused("voice_off")
+        raise voice_refused("voice_off")
     if frame.to == sender_id:
-        raise VoiceRefused("forbidden", "Voice connects you with someone else.")
+        raise voice_refused("forbidden", "Voice connects you with someone else.")
     sender = state.participant(sender_id)
     if sender is None or not sender.present:
-        raise VoiceRefused("forbidden")
+        raise voice_refused("forbidden")
     addressee = state.participant(frame.to)
     if addressee is None or not addressee.present:
-        raise VoiceRefused("not_found")
+        raise voice_refused("not_found")
     seats = voice_seats(state, max_voices)
     if sender_id not in seats or frame.to not in seats:
-        raise VoiceRefused(
-            "voice_full", VOICE_REFUSAL_MESSAGES["voice_full"].format(max_voices=max_voices)
+        raise voice_refused(
+            "voice_full",
+            f"Voice is full in this circle ({max_voices} people). "
+            "You can follow and share in text.",
         )
     if frame.type == "voice_hangup":
         return
     speaker = speaker_of(state)
     if speaker is None or speaker not in (sender_id, frame.to):
-        raise VoiceRefused("forbidden")
+        raise voice_refused("forbidden")
     if frame.sdp is not None:
         _check_sdp(frame.sdp, may_send=sender_id == speaker)
 
@@ -170,11 +162,11 @@ def _check_sdp(text: str, *, may_send: bool) -> None:
     try:
         sections = sdp_gate.media_sections(text)
     except sdp_gate.NotSdp as error:
-        raise VoiceRefused("bad_request", str(error)) from error
+        raise voice_refused("bad_request", str(error)) from error
     if sdp_gate.other_media(sections):
-        raise VoiceRefused("forbidden", "Voice in the circle carries sound only.")
+        raise voice_refused("forbidden", "Voice in the circle carries sound only.")
     if not may_send and sdp_gate.lets_sender_send(sections):
-        raise VoiceRefused("forbidden")
+        raise voice_refused("forbidden")
 
 
 def forwarded(frame: VoiceFrame, sender_id: int) -> dict[str, Any]:

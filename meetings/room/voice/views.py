@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from circles.permissions import membership_of
 from hearth.ratelimits import limited_by, over_limit
+from hearth.refusal import REFUSAL_MESSAGES, Refused
+from hearth.refusal_views import refused_json
 from meetings.models import Meeting
-from meetings.permissions import get_meeting_for, room_role
+from meetings.permissions import get_meeting_for
 from meetings.room import limits
+from meetings.room.entry import entry_for
 from meetings.room.voice import reports, turn
-from meetings.room.voice.signaling import VOICE_REFUSAL_MESSAGES, VoiceRefused
-from meetings.wellbeing.permissions import needs_meeting_agreement
 
 NOT_IN_THE_ROOM = "Voice is for the people who may be in this circle's room."
 
@@ -53,7 +53,7 @@ def report_turn(request, meeting_id):
     if not _may_enter(request.user, meeting):
         return _refused(403, "forbidden", NOT_IN_THE_ROOM)
     if over_limit(request, "report") is not None:
-        return _refused(429, "rate_limited", VOICE_REFUSAL_MESSAGES["rate_limited"])
+        return _refused(429, "rate_limited", REFUSAL_MESSAGES["rate_limited"])
     turn_id = request.POST.get("turn_id", "")
     if not turn_id.isdigit():
         return _refused(400, "bad_request", "Which turn? 'turn_id' is a whole number.")
@@ -65,9 +65,8 @@ def report_turn(request, meeting_id):
             request.POST.get("reason", ""),
             request.POST.get("note", ""),
         )
-    except VoiceRefused as refusal:
-        status = {"forbidden": 403, "not_found": 404, "voice_off": 403}.get(refusal.code, 400)
-        return _refused(status, refusal.code, refusal.message)
+    except Refused as refusal:
+        return refused_json(refusal)
     return JsonResponse({"reported": True, "report_id": report.pk})
 
 
@@ -87,7 +86,7 @@ def ice_servers(request, meeting_id):
     if not _may_enter(request.user, meeting):
         return _refused(403, "forbidden", NOT_IN_THE_ROOM)
     if not meeting.circle.voice_enabled:
-        return _refused(403, "voice_off", VOICE_REFUSAL_MESSAGES["voice_off"])
+        return _refused(403, "voice_off", REFUSAL_MESSAGES["voice_off"])
     return JsonResponse(
         turn.ice_servers(
             settings.TURN_URLS, settings.TURN_SECRET, time.time(), limits.TURN_CREDENTIAL_SECONDS
@@ -96,17 +95,8 @@ def ice_servers(request, meeting_id):
 
 
 def _may_enter(user, meeting: Meeting) -> bool:
-    """The room socket's entry rule (``RoomConsumer``): a room role, and a member neither
-    muted in the circle nor still to confirm the agreements."""
-    role = room_role(user, meeting)
-    if role is None:
-        return False
-    if role != "member":
-        return True
-    membership = membership_of(user, meeting.circle)
-    if membership is not None and membership.is_muted():
-        return False
-    return not needs_meeting_agreement(user, meeting)
+    """The room's one entry rule (``meetings.room.entry``), as the socket asks it."""
+    return entry_for(user, meeting).close_code is None
 
 
 def _refused(status: int, code: str, message: str) -> JsonResponse:

@@ -4,15 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hearth.refusal import REFUSAL_MESSAGES, Refused
 from meetings.room.rules import Holder, Participant, RoomState
 from meetings.room.voice.signaling import (
-    VOICE_REFUSAL_MESSAGES,
+    VOICE_WORDS,
     VoiceFrame,
-    VoiceRefused,
     check,
     forwarded,
     parse,
     speaker_of,
+    voice_refused,
     voice_seats,
 )
 from tests.meetings.room.voice.sdp_samples import data_channel_section, offer
@@ -42,7 +43,7 @@ def judge(state, sender, frame, *, enabled=True, max_voices=12):
 def refusal_code(state, sender, frame, **options) -> str | None:
     try:
         judge(state, sender, frame, **options)
-    except VoiceRefused as refusal:
+    except Refused as refusal:
         return refusal.code
     return None
 
@@ -191,7 +192,7 @@ def test_someone_beyond_the_cap_is_told_voice_is_full_either_way():
     assert refusal_code(state, OTHER, offer_frame, max_voices=2) == "voice_full"
     assert refusal_code(state, HOLDER, answer, max_voices=2) == "voice_full"
     assert refusal_code(state, LISTENER, offer_frame, max_voices=2) is None
-    with pytest.raises(VoiceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         judge(state, OTHER, offer_frame, max_voices=2)
     assert "(2 people)" in refused.value.message
 
@@ -218,7 +219,7 @@ def test_someone_beyond_the_cap_is_told_voice_is_full_either_way():
     ids=lambda data: repr(data)[:50],
 )
 def test_a_malformed_voice_frame_is_a_bad_request(data):
-    with pytest.raises(VoiceRefused) as refused:
+    with pytest.raises(Refused) as refused:
         parse(data)
     assert refused.value.code == "bad_request"
 
@@ -253,7 +254,16 @@ def test_the_addressee_gets_the_frame_from_its_sender_and_nothing_else():
 
 
 def test_every_voice_refusal_has_words_for_people():
-    for code, message in VOICE_REFUSAL_MESSAGES.items():
-        assert VoiceRefused(code).message == message and message.strip()
+    for code in (
+        "bad_request",
+        "forbidden",
+        "not_found",
+        "voice_off",
+        "voice_full",
+        "rate_limited",
+    ):
+        refusal = voice_refused(code)
+        assert isinstance(refusal, Refused) and refusal.message.strip()
+        assert refusal.message == VOICE_WORDS.get(code, REFUSAL_MESSAGES[code])
     with pytest.raises(ValueError):
-        VoiceRefused("no_such_code")
+        voice_refused("no_such_code")
