@@ -37,6 +37,7 @@ CIRCLES = [
         "agreements": GRIEF_AGREEMENTS,
         "join_policy": Circle.JoinPolicy.OPEN,
         "member_limit": 12,
+        "voice": True,  # the demo room shows voice on the talking piece
         "host": "host",
         "facilitators": ["facilitator"],
         "members": ["alex", "sam", "jo"],
@@ -143,6 +144,8 @@ def seed(context: dict) -> list[str]:
                 join_policy=spec["join_policy"],
                 member_limit=spec.get("member_limit"),
             )
+        if spec.get("voice") and not circle.voice_enabled:
+            actions.update_circle(circle, users[spec["host"]], voice_enabled=True)
         for key in spec["facilitators"]:
             _ensure_active(circle, users[key], Membership.Role.FACILITATOR)
         for key in spec["members"]:

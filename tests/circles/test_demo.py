@@ -20,6 +20,8 @@ def test_the_demo_seeds_circles_across_topics_and_is_safe_to_repeat():
     grief = context["demo_circle"]
     assert grief.slug == "evening-grief"
     assert grief.join_policy == "open" and grief.visibility == "listed"
+    assert grief.voice_enabled, "the demo room shows voice"
+    assert not Circle.objects.get(slug="carers-corner").voice_enabled
     users = context["users"]
     roles = {m.user_id: (m.role, m.state, m.accepted_version) for m in grief.memberships.all()}
     assert roles[users["host"].pk] == ("host", "active", grief.agreements_version)
