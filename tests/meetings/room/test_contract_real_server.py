@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hearth.refusal import REFUSAL_MESSAGES
-from meetings.room.consumer import MAX_FRAME_BYTES
+from meetings.room.limits import MAX_FRAME_BYTES
 from moderation.models import SafetyEvent
 from tests.meetings.room.conftest import make_meeting
 from tests.servers import ROOT, daphne, database_url_for_tests

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hearth.refusal import REFUSAL_MESSAGES
 from meetings.room.commands import (
     Actor,
     Disconnect,
@@ -38,7 +39,6 @@ from meetings.room.invariants import check_invariants
 from meetings.room.limits import GRACE_SECONDS, MAX_CONTENT_WARNING_CHARS, MAX_SHARE_CHARS
 from meetings.room.public import public_state
 from meetings.room.rules import (
-    REFUSAL_MESSAGES,
     Refused,
     apply,
     check_need_support,
