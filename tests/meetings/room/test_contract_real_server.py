@@ -128,6 +128,8 @@ def test_the_tests_below_cover_every_documented_error_code():
         "not_found",
         "rate_limited",
         "unavailable",
+        "voice_off",
+        "voice_full",  # needs more people than the voice cap: tests/meetings/room/voice
     }
     assert documented_error_codes() <= set(REFUSAL_MESSAGES)
 
@@ -225,6 +227,7 @@ def test_every_error_code_over_the_real_server(room, facilitator, member):
             await receive_type(fern, "state")
             await receive_type(milo, "state")
             codes["bad_request"] = await error_for(milo, {"type": "no_such_thing"})
+            codes["voice_off"] = await error_for(milo, {"type": "voice_hangup", "to": 1})
             codes["room_not_live"] = await error_for(milo, {"type": "share", "text": "Hello"})
             codes["forbidden"] = await error_for(milo, {"type": "start"})
             await fern.send(json.dumps({"type": "start"}))
@@ -251,7 +254,8 @@ def test_every_error_code_over_the_real_server(room, facilitator, member):
 
     codes, still_open = run(scenario())
     assert {name: frame["code"] for name, frame in codes.items()} == {name: name for name in codes}
-    assert set(codes) == documented_error_codes()
+    # voice_full: test_routing_real_server.py::test_someone_beyond_the_voice_cap_is_told_…
+    assert set(codes) == documented_error_codes() - {"voice_full"}
     assert codes["muted"]["ref"] == "r-1"
     assert codes["unavailable"]["ref"] == "u-1"
     assert all(frame["message"] for frame in codes.values())

@@ -140,3 +140,47 @@ def test_a_voice_frame_reaches_only_its_addressee_across_two_processes(
     assert voice_frames(fern) == [{"type": "voice_hangup", "from": OLIVE}]
     assert errors(olive) == ["voice_off", "forbidden", "forbidden"]
     assert errors(milo) == errors(fern) == errors(theo) == []
+
+
+@pytest.fixture
+def capped_server(transactional_db, tmp_path):
+    require_real_services()
+    with daphne(
+        tmp_path / "capped.log", database_url_for_tests(), VOICE_MAX_PARTICIPANTS="2"
+    ) as url:
+        yield int(url.rsplit(":", 1)[1])
+
+
+def test_someone_beyond_the_voice_cap_is_told_voice_is_full_over_the_real_server(
+    capped_server, circle, facilitator, member, other_member
+):
+    Circle.objects.filter(pk=circle.pk).update(voice_enabled=True)
+    meeting = make_meeting(circle, facilitators=[facilitator], going=[member, other_member])
+    cookies = {user.pk: cookie_for(user) for user in (facilitator, member, other_member)}
+
+    async def scenario():
+        opened = []
+        try:
+            for name, user in (("fern", facilitator), ("milo", member), ("olive", other_member)):
+                client = RoomClient(name, capped_server, cookies[user.pk], meeting.pk)
+                opened.append(await client.connect())
+            fern, milo, olive = opened
+            await milo.send("raise_hand")
+            await fern.wait_for(lambda f: f["type"] == "hand_raised")
+            await fern.send("start")
+            await olive.wait_for(lambda f: f["type"] == "turn_started")
+            # Fern and Milo are the first two seats: Olive, the third, has no voice.
+            await olive.send("voice_offer", to=MILO, sdp=offer("recvonly"), ref="full")
+            await olive.wait_for(lambda f: f["type"] == "error" and f.get("ref") == "full")
+            return olive, milo
+        finally:
+            for client in opened:
+                with contextlib.suppress(Exception):
+                    await client.close()
+            await sync_to_async(connections.close_all)()
+
+    olive, milo = asyncio.run(scenario())
+    refusal = next(frame for frame in olive.frames if frame["type"] == "error")
+    assert refusal["code"] == "voice_full"
+    assert "2 people" in refusal["message"] and "text" in refusal["message"]
+    assert voice_frames(milo) == []
