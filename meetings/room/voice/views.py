@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hearth.ratelimits import limited_by, over_limit
-from hearth.refusal import REFUSAL_MESSAGES, Refused
+from hearth.refusal import Refused
 from hearth.refusal_views import refused_json
 from meetings.models import Meeting
 from meetings.permissions import get_meeting_for
@@ -42,22 +42,15 @@ def page_config(meeting: Meeting) -> dict:
 @limited_by("report")
 def report_turn(request, meeting_id):
     """POST ``turn_id``, ``reason``, ``note``: report the spoken turn under way (JSON)."""
-    if not request.user.is_authenticated:
-        return _refused(401, "forbidden", "Please log in again.")
     if request.method != "POST":
-        return _refused(405, "bad_request", "Send this as a POST.")
+        return refused_json(Refused("bad_request", "Send this as a POST."), status=405)
     try:
-        meeting = get_meeting_for(request.user, meeting_id)
-    except Http404:
-        return _refused(404, "not_found", "There's no such meeting.")
-    if not _may_enter(request.user, meeting):
-        return _refused(403, "forbidden", NOT_IN_THE_ROOM)
-    if over_limit(request, "report") is not None:
-        return _refused(429, "rate_limited", REFUSAL_MESSAGES["rate_limited"])
-    turn_id = request.POST.get("turn_id", "")
-    if not turn_id.isdigit():
-        return _refused(400, "bad_request", "Which turn? 'turn_id' is a whole number.")
-    try:
+        meeting = _room_meeting(request, meeting_id)
+        if over_limit(request, "report") is not None:
+            raise Refused("rate_limited")
+        turn_id = request.POST.get("turn_id", "")
+        if not turn_id.isdigit():
+            raise Refused("bad_request", "Which turn? 'turn_id' is a whole number.")
         report = reports.report_voice_turn(
             meeting,
             request.user,
@@ -66,7 +59,7 @@ def report_turn(request, meeting_id):
             request.POST.get("note", ""),
         )
     except Refused as refusal:
-        return refused_json(refusal)
+        return _answer(request, refusal)
     return JsonResponse({"reported": True, "report_id": report.pk})
 
 
@@ -75,18 +68,12 @@ def report_turn(request, meeting_id):
 def ice_servers(request, meeting_id):
     """``{"iceServers", "iceTransportPolicy"}`` for one ``RTCPeerConnection``: fresh
     short-lived TURN credentials when TURN is configured, else no servers."""
-    if not request.user.is_authenticated:
-        return _refused(401, "forbidden", "Please log in again.")
     try:
-        meeting = get_meeting_for(request.user, meeting_id)
-    except Http404:
-        return _refused(404, "not_found", "There's no such meeting.")
-    except PermissionDenied:
-        return _refused(403, "forbidden", NOT_IN_THE_ROOM)
-    if not _may_enter(request.user, meeting):
-        return _refused(403, "forbidden", NOT_IN_THE_ROOM)
-    if not meeting.circle.voice_enabled:
-        return _refused(403, "voice_off", REFUSAL_MESSAGES["voice_off"])
+        meeting = _room_meeting(request, meeting_id)
+        if not meeting.circle.voice_enabled:
+            raise Refused("voice_off")
+    except Refused as refusal:
+        return _answer(request, refusal)
     return JsonResponse(
         turn.ice_servers(
             settings.TURN_URLS, settings.TURN_SECRET, time.time(), limits.TURN_CREDENTIAL_SECONDS
@@ -94,10 +81,23 @@ def ice_servers(request, meeting_id):
     )
 
 
-def _may_enter(user, meeting: Meeting) -> bool:
-    """The room's one entry rule (``meetings.room.entry``), as the socket asks it."""
-    return entry_for(user, meeting).close_code is None
+def _room_meeting(request, meeting_id) -> Meeting:
+    """The meeting, if the room's one entry rule (``meetings.room.entry``) lets this
+    person in now, as the socket asks it; else ``Refused`` with the rule's words."""
+    if not request.user.is_authenticated:
+        raise Refused("forbidden", "Please log in again.")
+    try:
+        meeting = get_meeting_for(request.user, meeting_id)
+    except Http404:
+        raise Refused("not_found", "There's no such meeting.") from None
+    except PermissionDenied:
+        raise Refused("forbidden", NOT_IN_THE_ROOM) from None
+    entry = entry_for(request.user, meeting)
+    if entry.close_code is not None:
+        raise Refused("forbidden", entry.reason)
+    return meeting
 
 
-def _refused(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+def _answer(request, refusal: Refused) -> JsonResponse:
+    """A refusal as JSON; 401 for someone not logged in (the page logs them in again)."""
+    return refused_json(refusal, status=None if request.user.is_authenticated else 401)

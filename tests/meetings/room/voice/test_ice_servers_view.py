@@ -11,6 +11,7 @@ from circles.actions import mute_member
 from circles.models import Circle
 from meetings.room import limits
 from meetings.room.voice.turn import verify
+from moderation.models import Report
 from tests.circles.conftest import membership
 from tests.meetings.room.conftest import make_meeting
 
@@ -116,3 +117,22 @@ def test_the_room_page_carries_the_voice_configuration(client, settings, meeting
         "relay_only": True,
     }
     assert 'id="voice-config"' in response.content.decode()
+
+
+def test_a_member_still_to_confirm_the_agreements_is_told_so_in_json(client, circle, member):
+    Circle.objects.filter(pk=circle.pk).update(voice_enabled=True)
+    unconfirmed = make_meeting(circle, going=[member], agreed=False)
+    response = fetch(client, member, unconfirmed)
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "forbidden" and "agreements" in error["message"]
+
+
+def test_a_spoken_turn_report_from_someone_the_room_does_not_let_in_changes_nothing(
+    client, meeting, other_member
+):
+    client.force_login(other_member)
+    response = client.post(f"/meetings/{meeting.pk}/room/voice/report/", {"turn_id": "1"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert not Report.objects.exists()
