@@ -48,7 +48,9 @@ def test_with_turn_a_member_gets_fresh_relay_only_credentials(client, settings, 
     assert verify("shared-secret", server["username"], server["credential"], time.time())
     expiry = int(server["username"].split(":", 1)[0])
     assert expiry <= time.time() + limits.TURN_CREDENTIAL_SECONDS + 1
-    assert str(member.pk) not in server["username"].split(":", 1)[1]
+    random_id = server["username"].split(":", 1)[1]  # names nobody: not the id, nor the name
+    assert random_id != str(member.pk) and len(random_id) >= 16
+    assert member.display_name not in server["username"] and member.email not in random_id
     again = fetch(client, member, meeting).json()["iceServers"][0]
     assert again["username"] != server["username"]
 
