@@ -9,7 +9,9 @@ through a psycopg pool of as many connections as the two processes may hold
 (``2 * DATABASE_POOL_MAX``).
 
 It prints RSVPs a second, p50/p99 answer time, the HTTP statuses, the most PostgreSQL
-connections the bench's database had open at once, and checks what must be exact:
+connections the bench's database had open at once, the CPU each RSVP cost the two
+daphnes, the database's backends and this process (the load generator: if it nears the
+machine's cores, the figures measure the bench), and checks what must be exact:
 twelve going, the rest waitlisted in arrival order (FIFO: the waitlist's order is the
 order the RSVPs were written in), nothing lost. It asserts nothing about time.
 """
@@ -48,6 +50,9 @@ class Burst:
     going: int
     waitlisted: int
     fifo: bool
+    server_cpu: float | None = None  # the two daphnes' CPU seconds over the burst
+    postgres_cpu: float | None = None  # the bench database's backends'
+    client_cpu: float | None = None  # this process's (the load generator's)
 
     @property
     def per_second(self) -> float:
@@ -112,7 +117,16 @@ def outcome(meeting_id: int) -> tuple[int, int, bool]:
     return going, len(waitlist), fifo and len(set(times)) == len(times)
 
 
-def http_burst(bases, people, meeting_id: int, database_url: str) -> Burst:
+def _cpu(servers) -> tuple[float, float, float]:
+    return (
+        sum(server.cpu_seconds() for server in servers),
+        sum(meeting.postgres_cpu().values()),
+        time.process_time(),
+    )
+
+
+def http_burst(servers, people, meeting_id: int, database_url: str) -> Burst:
+    bases = [f"http://127.0.0.1:{server.port}" for server in servers]
     barrier = threading.Barrier(len(people))
     latencies, statuses = [], {}
     lock = threading.Lock()
@@ -140,13 +154,15 @@ def http_burst(bases, people, meeting_id: int, database_url: str) -> Burst:
             statuses[status] = statuses.get(status, 0) + 1
 
     with ConnectionWatch(database_url) as watch:
+        cpu_before = _cpu(servers)
         started = time.perf_counter()
         with ThreadPoolExecutor(len(people)) as pool:
             list(pool.map(press, range(len(people))))
         seconds = time.perf_counter() - started
+        cpu = [after - before for after, before in zip(_cpu(servers), cpu_before, strict=True)]
     going, waitlisted, fifo = outcome(meeting_id)
     return Burst(
-        "HTTP, 2 daphnes", seconds, latencies, statuses, watch.most, going, waitlisted, fifo
+        "HTTP, 2 daphnes", seconds, latencies, statuses, watch.most, going, waitlisted, fifo, *cpu
     )
 
 
@@ -214,10 +230,15 @@ def _line(burst: Burst) -> str:
     quantiles = statistics.quantiles(burst.latencies, n=100)
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(burst.statuses.items())) or "-"
     exact = burst.going == CAPACITY and burst.waitlisted == MEMBERS - CAPACITY and burst.fifo
+    per_rsvp = [
+        "-" if seconds is None else f"{1000 * seconds / len(burst.latencies):.1f}"
+        for seconds in (burst.server_cpu, burst.postgres_cpu, burst.client_cpu)
+    ]
     return (
         f"| {burst.name} | {burst.per_second:.0f} | {statistics.median(burst.latencies):.2f} "
         f"| {quantiles[98]:.2f} | {statuses} | {burst.most_connections} | {burst.going} "
-        f"| {burst.waitlisted} | {'yes' if burst.fifo else 'NO'} | {'yes' if exact else 'NO'} |"
+        f"| {burst.waitlisted} | {'yes' if burst.fifo else 'NO'} | {'yes' if exact else 'NO'} "
+        f"| {' | '.join(per_rsvp)} |"
     )
 
 
@@ -252,7 +273,8 @@ def main() -> None:
             User.objects.filter(email__in=[p.email for p in people]).values_list("pk", flat=True)
         )
         for _ in range(TRIALS):
-            http = http_burst(bases, people, make_meeting(circle, facilitator), env["DATABASE_URL"])
+            meeting_id = make_meeting(circle, facilitator)
+            http = http_burst(servers, people, meeting_id, env["DATABASE_URL"])
             raw = raw_burst(
                 user_ids, make_meeting(circle, facilitator), env["DATABASE_URL"], 2 * pool_max
             )
@@ -268,7 +290,8 @@ def main() -> None:
     print()
     print(
         "| burst | RSVPs/s | p50 s | p99 s | HTTP statuses | most connections | going "
-        "| waitlisted | FIFO | exact |"
+        "| waitlisted | FIFO | exact | server CPU ms/RSVP | PG CPU ms/RSVP "
+        "| load generator CPU ms/RSVP |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(lines))
