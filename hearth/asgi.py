@@ -14,6 +14,7 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
+from hearth.admission import gate
 from hearth.proxy import ForwardedClientMiddleware
 from hearth.routing import websocket_urlpatterns
 
@@ -22,7 +23,7 @@ from hearth.routing import websocket_urlpatterns
 application = ForwardedClientMiddleware(
     ProtocolTypeRouter(
         {
-            "http": django_asgi_app,
+            "http": gate(django_asgi_app),
             "websocket": AllowedHostsOriginValidator(
                 AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
             ),

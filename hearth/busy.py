@@ -49,20 +49,22 @@ def busy_response(request) -> HttpResponse:
         request.path,
         _pool_stats(),
     )
-    body = render_to_string(
-        "errors/503.html",
-        {"retry_after": RETRY_AFTER_SECONDS, "again_url": _again_url(request)},
-    )
-    response = HttpResponse(body, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
+    response = HttpResponse(busy_page(request.method, request.get_full_path()), status=503)
+    for header, value in BUSY_HEADERS.items():
+        response[header] = value
     return response
 
 
-def _again_url(request) -> str | None:
-    """Where "Try again" leads: the same page for a GET; a POST is re-sent from the
-    browser's own form (Back), where what the person typed still is."""
-    return request.get_full_path() if request.method in ("GET", "HEAD") else None
+BUSY_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+def busy_page(method: str, full_path: str) -> str:
+    """The busy page's HTML. Its "Try again" leads to the same page for a GET; a POST is
+    re-sent from the browser's own form (Back), where what the person typed still is."""
+    again_url = full_path if method in ("GET", "HEAD") else None
+    return render_to_string(
+        "errors/503.html", {"retry_after": RETRY_AFTER_SECONDS, "again_url": again_url}
+    )
 
 
 def _pool_stats() -> dict:

@@ -129,6 +129,12 @@ if DATABASE_POOL_MAX and DATABASE_POOL_MIN > DATABASE_POOL_MAX:
         f"DATABASE_POOL_MAX ({DATABASE_POOL_MAX})."
     )
 
+# How many HTTP requests each process works on at once (hearth.admission); the rest wait
+# their turn in order, holding no thread and no connection, for up to HTTP_QUEUE_TIMEOUT
+# seconds before the busy page. 0 turns the gate off (a thread per request).
+HTTP_CONCURRENCY = env_int("HTTP_CONCURRENCY", 4, minimum=0)
+HTTP_QUEUE_TIMEOUT = env_float("HTTP_QUEUE_TIMEOUT", 10.0, minimum=0.1)
+
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}

@@ -1,0 +1,141 @@
+"""How many HTTP requests a server process works on at once.
+
+Django's ASGI handler gives every request a thread of its own. In a burst (two hundred
+members pressing "I'm going" at the same moment) a process would start two hundred
+threads that fight for one interpreter lock, and the request holding the meeting's row
+lock gets a sliver of the processor while everyone waits for it (docs/performance.md,
+"The RSVP burst").
+
+``AdmissionGate`` lets ``HTTP_CONCURRENCY`` requests in at a time, each on one of as many
+long-lived worker threads; the rest wait their turn in arrival order, as coroutines that
+hold no thread and no database connection. A request that has waited
+``HTTP_QUEUE_TIMEOUT`` seconds without a turn gets the busy page (503 with
+``Retry-After``): it has changed nothing, so sending it again is safe. Static files and
+the health check never wait: they touch nobody's data, and a load balancer must see a
+busy process as alive. WebSockets are not HTTP requests and pass straight through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
+from django.utils.encoding import escape_uri_path
+
+from hearth.busy import BUSY_HEADERS, busy_page
+
+logger = logging.getLogger(__name__)
+
+
+class Places:
+    """``count`` places, each a single-thread executor that lives as long as the process,
+    handed out strictly first come, first served: a request that arrives while others wait
+    queues behind them, even at the moment a place comes free."""
+
+    def __init__(self, count: int):
+        self.free = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{index}")
+            for index in range(count)
+        ]
+        self.waiting: deque[asyncio.Future] = deque()
+
+    async def take(self, timeout: float) -> ThreadPoolExecutor | None:
+        """A free place, or ``None`` after ``timeout`` seconds without one."""
+        if self.free and not self.waiting:
+            return self.free.pop()
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting.append(waiter)
+        taken = False
+        try:
+            async with asyncio.timeout(timeout):
+                place = await waiter
+                taken = True
+                return place
+        except TimeoutError:
+            return None
+        finally:
+            if waiter in self.waiting:
+                self.waiting.remove(waiter)
+            elif not taken and waiter.done() and not waiter.cancelled():
+                # Handed over just as the wait ended (its time ran out, or the client left).
+                self.give_back(waiter.result())
+
+    def give_back(self, place: ThreadPoolExecutor) -> None:
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(place)
+                return
+        self.free.append(place)
+
+
+class AdmissionGate:
+    """ASGI middleware: at most ``concurrency`` HTTP requests inside ``app`` at once."""
+
+    def __init__(self, app, *, concurrency: int, queue_timeout: float, bypass: tuple[str, ...]):
+        self.app = app
+        self.places = Places(concurrency)
+        self.queue_timeout = queue_timeout
+        self.bypass = bypass
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"].startswith(self.bypass):
+            await self.app(scope, receive, send)
+            return
+        place = await self.places.take(self.queue_timeout)
+        if place is None:
+            await _send_busy(scope, send, self.queue_timeout)
+            return
+        try:
+            # The request's synchronous work (middleware, view, ORM) runs on its place's
+            # thread instead of a new thread of its own.
+            async with ThreadSensitiveContext(executor=place):
+                await self.app(scope, receive, send)
+        finally:
+            self.places.give_back(place)
+
+
+# This answer is sent before Django's middleware, so it carries the headers that the
+# middleware would have added to a page that loads only Hearth's own stylesheet and icon.
+STANDALONE_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'"),
+]
+
+
+async def _send_busy(scope, send, waited: float) -> None:
+    method, path = scope["method"], escape_uri_path(scope["path"])
+    logger.warning(
+        "An HTTP request waited %ss for a turn; answered 503: %s %s", waited, method, path
+    )
+    query = scope.get("query_string", b"").decode("latin-1")
+    body = await sync_to_async(busy_page, thread_sensitive=False)(
+        method, f"{path}?{query}" if query else path
+    )
+    encoded = body.encode()
+    headers = [(name.lower().encode(), value.encode()) for name, value in BUSY_HEADERS.items()]
+    headers += [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(encoded)).encode()),
+        *STANDALONE_SECURITY_HEADERS,
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": encoded})
+
+
+def gate(app):
+    """``app`` behind the gate the settings describe, or ``app`` itself when it is off."""
+    if not settings.HTTP_CONCURRENCY:
+        return app
+    return AdmissionGate(
+        app,
+        concurrency=settings.HTTP_CONCURRENCY,
+        queue_timeout=settings.HTTP_QUEUE_TIMEOUT,
+        bypass=(settings.STATIC_URL, "/healthz"),
+    )

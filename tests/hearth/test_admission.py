@@ -1,0 +1,213 @@
+"""The HTTP admission gate (``hearth.admission``): a burst gets in a few requests at a time,
+in arrival order, on the gate's own threads; a request that waits too long gets the busy
+page, never a 500; static files, the health check and WebSockets never wait. The last test
+runs a real Daphne and shows a burst of a hundred requests starting no hundred threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from hearth.admission import AdmissionGate, Places
+from tests.servers import daphne, database_url_for_tests
+
+
+def scope(path: str = "/me/", *, kind: str = "http", method: str = "GET", query: bytes = b""):
+    return {"type": kind, "path": path, "method": method, "query_string": query, "headers": []}
+
+
+async def call(app, request_scope) -> list[dict]:
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(request_scope, receive, send)
+    return sent
+
+
+async def ok(send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def status_of(sent: list[dict]) -> int:
+    return sent[0]["status"]
+
+
+def test_a_burst_gets_in_three_at_a_time_in_arrival_order_on_the_gates_own_threads():
+    inside, most, order, threads = 0, 0, [], set()
+
+    async def app(request_scope, receive, send):
+        nonlocal inside, most
+        order.append(request_scope["path"])
+        inside += 1
+        most = max(most, inside)
+        threads.add(await sync_to_async(lambda: threading.current_thread().name)())
+        await asyncio.sleep(0.005)
+        inside -= 1
+        await ok(send)
+
+    gate = AdmissionGate(app, concurrency=3, queue_timeout=30, bypass=("/static/",))
+
+    async def burst():
+        return await asyncio.gather(*(call(gate, scope(f"/r/{i}/")) for i in range(40)))
+
+    results = asyncio.run(burst())
+
+    assert [status_of(sent) for sent in results] == [200] * 40
+    assert most == 3
+    assert order == [f"/r/{i}/" for i in range(40)]
+    assert len(threads) == 3
+    assert all(name.startswith("http-") for name in threads)
+
+
+def test_a_request_that_waits_past_the_timeout_gets_the_busy_page_and_changes_nothing():
+    release = asyncio.Event()
+    reached = []
+
+    async def app(request_scope, receive, send):
+        reached.append(request_scope["path"])
+        await release.wait()
+        await ok(send)
+
+    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.2, bypass=())
+
+    async def scenario():
+        holder = asyncio.create_task(call(gate, scope("/slow/")))
+        await asyncio.sleep(0.05)
+        page = await call(gate, scope("/circles/", query=b"q=grief"))
+        form = await call(gate, scope("/circles/evening-grief/join/", method="POST"))
+        release.set()
+        return await holder, page, form, await call(gate, scope("/after/"))
+
+    held, page, form, after = asyncio.run(scenario())
+
+    assert reached == ["/slow/", "/after/"], "the waiting requests never reached Django"
+    assert status_of(held) == 200 and status_of(after) == 200
+    for sent in (page, form):
+        assert status_of(sent) == 503
+        headers = dict(sent[0]["headers"])
+        assert headers[b"retry-after"] == b"5"
+        assert headers[b"cache-control"] == b"no-store"
+        assert headers[b"x-content-type-options"] == b"nosniff"
+        assert b"frame-ancestors 'none'" in headers[b"content-security-policy"]
+        assert int(headers[b"content-length"]) == len(sent[1]["body"])
+    page_body, form_body = page[1]["body"].decode(), form[1]["body"].decode()
+    assert "Hearth is very busy for a moment" in page_body
+    assert 'href="/circles/?q=grief">Try again</a>' in page_body
+    assert "not saved yet" in form_body
+    assert "Try again</a>" not in form_body
+
+
+def test_static_files_the_health_check_and_websockets_never_wait():
+    release = asyncio.Event()
+    passed = []
+
+    async def app(request_scope, receive, send):
+        if request_scope["path"] == "/slow/":
+            await release.wait()
+        passed.append(request_scope["path"])
+        await ok(send)
+
+    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.2, bypass=("/static/", "/healthz"))
+
+    async def scenario():
+        holder = asyncio.create_task(call(gate, scope("/slow/")))
+        await asyncio.sleep(0.05)
+        answers = [
+            await call(gate, scope("/static/css/hearth.css")),
+            await call(gate, scope("/healthz")),
+            await call(gate, scope("/ws/meetings/1/room/", kind="websocket")),
+        ]
+        release.set()
+        await holder
+        return answers
+
+    answers = asyncio.run(scenario())
+
+    assert [status_of(sent) for sent in answers] == [200, 200, 200]
+    assert passed[:3] == ["/static/css/hearth.css", "/healthz", "/ws/meetings/1/room/"]
+
+
+def test_a_place_handed_over_as_its_waiter_gives_up_is_not_lost():
+    """The client left (its task cancelled) just as a place came free for it: the place
+    goes to the next in line, not nowhere."""
+
+    async def scenario():
+        places = Places(1)
+        first = await places.take(1)
+        leaving = asyncio.create_task(places.take(5))
+        staying = asyncio.create_task(places.take(5))
+        await asyncio.sleep(0.01)
+        places.give_back(first)  # handed to ``leaving``, which has not resumed yet
+        leaving.cancel()
+        await asyncio.gather(leaving, return_exceptions=True)
+        return await asyncio.wait_for(staying, 1)
+
+    assert asyncio.run(scenario()) is not None
+
+
+# --- A real server -------------------------------------------------------------------
+
+
+def threads_of(port: int) -> int:
+    """The thread count of the process listening on ``port`` (found in /proc)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"daphne" in b" ".join(words) and str(port).encode() in words:
+            status = (cmdline.parent / "status").read_text().splitlines()
+            return int(next(line for line in status if line.startswith("Threads:"))[8:])
+    raise AssertionError(f"no daphne on port {port}")
+
+
+@pytest.mark.services
+def test_a_burst_on_a_real_server_is_served_by_the_gates_threads(
+    tmp_path, transactional_db, member
+):
+    client = Client()
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    env = {"HTTP_CONCURRENCY": "2", "DATABASE_POOL_MAX": "4", "DATABASE_POOL_TIMEOUT": "90"}
+    with daphne(tmp_path / "server.log", database_url_for_tests(), **env) as url:
+        port = int(url.rsplit(":", 1)[1])
+        counts = []
+        stop = threading.Event()
+
+        def watch():
+            while not stop.is_set():
+                counts.append(threads_of(port))
+                stop.wait(0.02)
+
+        def fetch(_):
+            request = urllib.request.Request(f"{url}/me/", headers={"Cookie": cookie})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                return response.status
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            with ThreadPoolExecutor(max_workers=100) as pool:
+                statuses = list(pool.map(fetch, range(100)))
+        finally:
+            stop.set()
+            watcher.join()
+
+    assert statuses == [200] * 100
+    assert counts, "the server's threads were counted during the burst"
+    # Daphne's own threads, asgiref's and the database pool's: a handful, and the same
+    # whether ten requests wait or a hundred (without the gate this reaches ~100).
+    assert max(counts) <= 25, f"the server ran {max(counts)} threads"
