@@ -16,7 +16,7 @@ from functools import partial
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from circles import permissions as circle_permissions
@@ -121,7 +121,7 @@ def rsvp(user, meeting: Meeting, response: str, *, now=None) -> RsvpResult:
     if response not in (GOING, NOT_GOING):
         raise Refused("bad_request", "Please answer going or not going.")
     with transaction.atomic():
-        meeting = lock_meeting(meeting.pk)
+        meeting = lock_meeting(meeting.pk, circle=meeting.circle)
         now = now or timezone.now()
         permissions.check_rsvp(user, meeting, now)
         result = _answer(meeting, user, response, now)
@@ -152,10 +152,13 @@ def _answer(meeting: Meeting, user, response: str, now) -> RsvpResult:
             _bump_going(meeting, -1)
 
     if existing is None:
-        RSVP.objects.create(meeting=meeting, user=user, response=final, waitlisted_at=waitlisted_at)
+        entry = RSVP.objects.create(
+            meeting=meeting, user=user, response=final, waitlisted_at=waitlisted_at
+        )
     else:
-        existing.response, existing.waitlisted_at = final, waitlisted_at
-        existing.save(update_fields=["response", "waitlisted_at", "updated_at"])
+        entry = existing
+        entry.response, entry.waitlisted_at = final, waitlisted_at
+        entry.save(update_fields=["response", "waitlisted_at", "updated_at"])
     logger.info("meetings.rsvp.%s meeting=%s user=%s", final, meeting.pk, user.pk)
 
     if final == GOING and not _told_going(meeting, user):
@@ -168,7 +171,7 @@ def _answer(meeting: Meeting, user, response: str, now) -> RsvpResult:
             ),
         )
     elif final == WAITLISTED:
-        position = waitlist_position(meeting, user)
+        position = _place_in_line(entry)
         notify(
             [user],
             Notification.Kind.WAITLISTED,
@@ -223,13 +226,15 @@ def _promote(meeting: Meeting, now) -> tuple:
 def waitlist_position(meeting: Meeting, user) -> int | None:
     """1 for the first in line; ``None`` when the user is not waiting."""
     mine = RSVP.objects.filter(meeting=meeting, user=user, response=WAITLISTED).first()
-    if mine is None:
-        return None
-    ahead = RSVP.objects.filter(meeting=meeting, response=WAITLISTED).filter(
-        waitlisted_at__lt=mine.waitlisted_at
-    ) | RSVP.objects.filter(
-        meeting=meeting, response=WAITLISTED, waitlisted_at=mine.waitlisted_at, pk__lt=mine.pk
+    return None if mine is None else _place_in_line(mine)
+
+
+def _place_in_line(entry: RSVP) -> int:
+    """A waitlisted entry's place: 1 + those before it in (waitlisted_at, pk) order."""
+    earlier = Q(waitlisted_at__lt=entry.waitlisted_at) | Q(
+        waitlisted_at=entry.waitlisted_at, pk__lt=entry.pk
     )
+    ahead = RSVP.objects.filter(earlier, meeting_id=entry.meeting_id, response=WAITLISTED)
     return ahead.count() + 1
 
 
