@@ -121,7 +121,7 @@ def rsvp(user, meeting: Meeting, response: str, *, now=None) -> RsvpResult:
     if response not in (GOING, NOT_GOING):
         raise Refused("bad_request", "Please answer going or not going.")
     with transaction.atomic():
-        meeting = lock_meeting(meeting.pk, circle=meeting.circle)
+        meeting = lock_meeting(meeting.pk)
         now = now or timezone.now()
         permissions.check_rsvp(user, meeting, now)
         result = _answer(meeting, user, response, now)

@@ -107,7 +107,7 @@ def test_concurrent_cancellations_promote_each_waiting_member_once(
 def test_control_without_the_lock_the_same_burst_goes_wrong(
     transactional_db, meeting_factory, members_of, monkeypatch
 ):
-    def read_without_lock(meeting_id, **_):
+    def read_without_lock(meeting_id):
         meeting = Meeting.objects.select_related("circle").get(pk=meeting_id)
         time.sleep(0.2)  # everyone reads the count before anyone writes
         return meeting
