@@ -11,13 +11,15 @@ long-lived worker threads; the rest wait their turn in arrival order, as corouti
 hold no thread and no database connection. A request that has waited
 ``HTTP_QUEUE_TIMEOUT`` seconds without a turn gets the busy page (503 with
 ``Retry-After``): it has changed nothing, so sending it again is safe. Static files and
-the health check never wait: they touch nobody's data, and a load balancer must see a
-busy process as alive. WebSockets are not HTTP requests and pass straight through.
+the health check have a small queue of their own, so they never wait behind pages: they
+touch nobody's data, and a load balancer must see a busy process as alive. WebSockets
+are not HTTP requests and pass straight through.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +28,11 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.utils.encoding import escape_uri_path
 
-from hearth.busy import BUSY_HEADERS, busy_page
+from hearth.busy import BUSY_HEADERS, busy_page, route_of
 
 logger = logging.getLogger(__name__)
+
+SIDE_PLACES = 2  # static files and the health check, on a queue of their own
 
 
 class Places:
@@ -61,7 +65,8 @@ class Places:
             if waiter in self.waiting:
                 self.waiting.remove(waiter)
             elif not taken and waiter.done() and not waiter.cancelled():
-                # Handed over just as the wait ended (its time ran out, or the client left).
+                # Handed over just as the wait ended (its time ran out, or its task was
+                # cancelled): the next in line gets it.
                 self.give_back(waiter.result())
 
     def give_back(self, place: ThreadPoolExecutor) -> None:
@@ -74,19 +79,37 @@ class Places:
 
 
 class AdmissionGate:
-    """ASGI middleware: at most ``concurrency`` HTTP requests inside ``app`` at once."""
+    """ASGI middleware: at most ``concurrency`` HTTP requests inside ``app`` at once.
 
-    def __init__(self, app, *, concurrency: int, queue_timeout: float, bypass: tuple[str, ...]):
+    Static files and the health check (``side_prefixes``, ``side_paths``) have a queue of
+    their own with ``SIDE_PLACES`` places, so they never wait behind pages and forms, and
+    a flood of them (any made-up ``/static/…`` path is a request too) is bounded as well.
+    """
+
+    def __init__(
+        self,
+        app,
+        *,
+        concurrency: int,
+        queue_timeout: float,
+        side_prefixes: tuple[str, ...] = (),
+        side_paths: frozenset[str] = frozenset(),
+    ):
         self.app = app
         self.places = Places(concurrency)
+        self.side_places = Places(SIDE_PLACES)
         self.queue_timeout = queue_timeout
-        self.bypass = bypass
+        self.side_prefixes = side_prefixes
+        self.side_paths = side_paths
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"].startswith(self.bypass):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        place = await self.places.take(self.queue_timeout)
+        path = scope["path"]
+        side = path in self.side_paths or path.startswith(self.side_prefixes)
+        places = self.side_places if side else self.places
+        place = await places.take(self.queue_timeout)
         if place is None:
             await _send_busy(scope, send, self.queue_timeout)
             return
@@ -96,11 +119,29 @@ class AdmissionGate:
             async with ThreadSensitiveContext(executor=place):
                 await self.app(scope, receive, send)
         finally:
-            self.places.give_back(place)
+            _give_back_when_idle(places, place)
 
 
-# This answer is sent before Django's middleware, so it carries the headers that the
-# middleware would have added to a page that loads only Hearth's own stylesheet and icon.
+def _give_back_when_idle(places: Places, place: ThreadPoolExecutor) -> None:
+    """Free the place once its thread has finished: a request cancelled (its client gone,
+    the server stopping) can leave its view still running there, and the next request
+    must wait in the queue, where its timeout counts, not behind that view unseen."""
+    loop = asyncio.get_running_loop()
+
+    def idle(_future) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server stopped
+            loop.call_soon_threadsafe(places.give_back, place)
+
+    place.submit(_nothing).add_done_callback(idle)
+
+
+def _nothing() -> None:
+    """Queued behind whatever the place's thread is doing, to learn when it is done."""
+
+
+# This answer is sent before Django's middleware, so it carries its own subset of the
+# headers the middleware adds: enough for a page that loads only Hearth's own stylesheet
+# and icon, runs no script and can be framed by nobody.
 STANDALONE_SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -111,8 +152,9 @@ STANDALONE_SECURITY_HEADERS = [
 
 async def _send_busy(scope, send, waited: float) -> None:
     method, path = scope["method"], escape_uri_path(scope["path"])
+    route = await sync_to_async(route_of, thread_sensitive=False)(scope["path"])
     logger.warning(
-        "An HTTP request waited %ss for a turn; answered 503: %s %s", waited, method, path
+        "An HTTP request waited %ss for a turn; answered 503: %s %s", waited, method, route
     )
     query = scope.get("query_string", b"").decode("latin-1")
     body = await sync_to_async(busy_page, thread_sensitive=False)(
@@ -137,5 +179,6 @@ def gate(app):
         app,
         concurrency=settings.HTTP_CONCURRENCY,
         queue_timeout=settings.HTTP_QUEUE_TIMEOUT,
-        bypass=(settings.STATIC_URL, "/healthz"),
+        side_prefixes=(settings.STATIC_URL,),
+        side_paths=frozenset({"/healthz"}),
     )

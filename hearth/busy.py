@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from psycopg_pool import PoolTimeout, TooManyRequests
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def busy_response(request) -> HttpResponse:
         "No database connection came free within %ss for %s %s; answered 503. Pool: %s",
         settings.DATABASE_POOL_TIMEOUT,
         request.method,
-        request.path,
+        route_of(request.path_info),
         _pool_stats(),
     )
     response = HttpResponse(busy_page(request.method, request.get_full_path()), status=503)
@@ -55,13 +56,23 @@ def busy_response(request) -> HttpResponse:
     return response
 
 
+def route_of(path: str) -> str:
+    """The URL pattern ``path`` matches, for the logs: never the path itself, which can
+    carry an invite or calendar token (hearth/logs.py)."""
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return "(no route)"
+
+
 BUSY_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 
 def busy_page(method: str, full_path: str) -> str:
     """The busy page's HTML. Its "Try again" leads to the same page for a GET; a POST is
     re-sent from the browser's own form (Back), where what the person typed still is."""
-    again_url = full_path if method in ("GET", "HEAD") else None
+    # One leading slash: "//elsewhere.example/" would be a link off the site.
+    again_url = "/" + full_path.lstrip("/") if method in ("GET", "HEAD") else None
     return render_to_string(
         "errors/503.html", {"retry_after": RETRY_AFTER_SECONDS, "again_url": again_url}
     )

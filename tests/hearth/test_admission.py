@@ -1,7 +1,8 @@
 """The HTTP admission gate (``hearth.admission``): a burst gets in a few requests at a time,
 in arrival order, on the gate's own threads; a request that waits too long gets the busy
-page, never a 500; static files, the health check and WebSockets never wait. The last test
-runs a real Daphne and shows a burst of a hundred requests starting no hundred threads."""
+page, never a 500; static files, the health check and WebSockets never wait behind pages;
+a place comes free only when its thread has. The last test runs a real Daphne and shows a
+burst of a hundred requests starting no hundred threads."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_a_burst_gets_in_three_at_a_time_in_arrival_order_on_the_gates_own_threa
         inside -= 1
         await ok(send)
 
-    gate = AdmissionGate(app, concurrency=3, queue_timeout=30, bypass=("/static/",))
+    gate = AdmissionGate(app, concurrency=3, queue_timeout=30)
 
     async def burst():
         return await asyncio.gather(*(call(gate, scope(f"/r/{i}/")) for i in range(40)))
@@ -81,7 +82,7 @@ def test_a_request_that_waits_past_the_timeout_gets_the_busy_page_and_changes_no
         await release.wait()
         await ok(send)
 
-    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.2, bypass=())
+    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.2)
 
     async def scenario():
         holder = asyncio.create_task(call(gate, scope("/slow/")))
@@ -110,7 +111,7 @@ def test_a_request_that_waits_past_the_timeout_gets_the_busy_page_and_changes_no
     assert "Try again</a>" not in form_body
 
 
-def test_static_files_the_health_check_and_websockets_never_wait():
+def test_static_files_the_health_check_and_websockets_never_wait_behind_pages():
     release = asyncio.Event()
     passed = []
 
@@ -120,7 +121,13 @@ def test_static_files_the_health_check_and_websockets_never_wait():
         passed.append(request_scope["path"])
         await ok(send)
 
-    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.2, bypass=("/static/", "/healthz"))
+    gate = AdmissionGate(
+        app,
+        concurrency=1,
+        queue_timeout=0.2,
+        side_prefixes=("/static/",),
+        side_paths=frozenset({"/healthz"}),
+    )
 
     async def scenario():
         holder = asyncio.create_task(call(gate, scope("/slow/")))
@@ -129,6 +136,7 @@ def test_static_files_the_health_check_and_websockets_never_wait():
             await call(gate, scope("/static/css/hearth.css")),
             await call(gate, scope("/healthz")),
             await call(gate, scope("/ws/meetings/1/room/", kind="websocket")),
+            await call(gate, scope("/healthzzz")),  # only the health check itself
         ]
         release.set()
         await holder
@@ -136,13 +144,44 @@ def test_static_files_the_health_check_and_websockets_never_wait():
 
     answers = asyncio.run(scenario())
 
-    assert [status_of(sent) for sent in answers] == [200, 200, 200]
+    assert [status_of(sent) for sent in answers] == [200, 200, 200, 503]
     assert passed[:3] == ["/static/css/hearth.css", "/healthz", "/ws/meetings/1/room/"]
 
 
+def test_a_place_is_free_again_only_once_a_cancelled_requests_view_has_finished():
+    """A request cancelled while its view still runs on the place's thread: the next
+    request waits in the queue (and its timeout counts) until that view is done."""
+    view_may_end = threading.Event()
+
+    def slow_view():
+        view_may_end.wait(10)
+
+    async def app(request_scope, receive, send):
+        if request_scope["path"] == "/slow/":
+            await sync_to_async(slow_view)()
+        await ok(send)
+
+    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.3)
+
+    async def scenario():
+        cancelled = asyncio.create_task(call(gate, scope("/slow/")))
+        await asyncio.sleep(0.05)
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        while_running = await call(gate, scope("/next/"))
+        view_may_end.set()
+        await asyncio.sleep(0.1)
+        return while_running, await call(gate, scope("/after/"))
+
+    while_running, after = asyncio.run(scenario())
+
+    assert status_of(while_running) == 503
+    assert status_of(after) == 200
+
+
 def test_a_place_handed_over_as_its_waiter_gives_up_is_not_lost():
-    """The client left (its task cancelled) just as a place came free for it: the place
-    goes to the next in line, not nowhere."""
+    """A waiter's task is cancelled (the server gave up on it) just as a place came free
+    for it: the place goes to the next in line, not nowhere."""
 
     async def scenario():
         places = Places(1)
@@ -181,7 +220,12 @@ def test_a_burst_on_a_real_server_is_served_by_the_gates_threads(
     client = Client()
     client.force_login(member)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    env = {"HTTP_CONCURRENCY": "2", "DATABASE_POOL_MAX": "4", "DATABASE_POOL_TIMEOUT": "90"}
+    env = {
+        "HTTP_CONCURRENCY": "2",
+        "HTTP_QUEUE_TIMEOUT": "90",  # queueing is the point; a slow machine must not 503
+        "DATABASE_POOL_MAX": "4",
+        "DATABASE_POOL_TIMEOUT": "90",
+    }
     with daphne(tmp_path / "server.log", database_url_for_tests(), **env) as url:
         port = int(url.rsplit(":", 1)[1])
         counts = []
@@ -211,3 +255,31 @@ def test_a_burst_on_a_real_server_is_served_by_the_gates_threads(
     # Daphne's own threads, asgiref's and the database pool's: a handful, and the same
     # whether ten requests wait or a hundred (without the gate this reaches ~100).
     assert max(counts) <= 25, f"the server ran {max(counts)} threads"
+
+
+def test_the_busy_answer_logs_the_route_not_the_token_and_links_only_within_the_site(caplog):
+    release = asyncio.Event()
+
+    async def app(request_scope, receive, send):
+        await release.wait()
+        await ok(send)
+
+    gate = AdmissionGate(app, concurrency=1, queue_timeout=0.1)
+
+    async def scenario():
+        holder = asyncio.create_task(call(gate, scope("/slow/")))
+        await asyncio.sleep(0.05)
+        feed = await call(gate, scope("/meetings/feed/secret-calendar-token.ics"))
+        elsewhere = await call(gate, scope("//elsewhere.example/page"))
+        release.set()
+        await holder
+        return feed, elsewhere
+
+    with caplog.at_level("WARNING", logger="hearth.admission"):
+        feed, elsewhere = asyncio.run(scenario())
+
+    assert status_of(feed) == 503 and status_of(elsewhere) == 503
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "meetings/feed/<str:token>.ics" in logged
+    assert "secret-calendar-token" not in logged
+    assert 'href="/elsewhere.example/page">Try again</a>' in elsewhere[1]["body"].decode()
