@@ -117,12 +117,22 @@ def outcome(meeting_id: int) -> tuple[int, int, bool]:
     return going, len(waitlist), fifo and len(set(times)) == len(times)
 
 
-def _cpu(servers) -> tuple[float, float, float]:
+def _cpu(servers) -> tuple[float, dict[int, float], float]:
     return (
         sum(server.cpu_seconds() for server in servers),
-        sum(meeting.postgres_cpu().values()),
+        meeting.postgres_cpu(),
         time.process_time(),
     )
+
+
+def _cpu_since(servers, before, watch: ConnectionWatch) -> tuple[float, float, float]:
+    """CPU over the burst: the daphnes, PostgreSQL's backends one by one (a backend that
+    ended meanwhile would otherwise take its whole history with it), less the watch's own
+    backend, and this process."""
+    server, postgres, client = _cpu(servers)
+    watcher = watch.connection.info.backend_pid
+    backends = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in postgres.items() if pid != watcher)
+    return server - before[0], backends, client - before[2]
 
 
 def http_burst(servers, people, meeting_id: int, database_url: str) -> Burst:
@@ -159,7 +169,7 @@ def http_burst(servers, people, meeting_id: int, database_url: str) -> Burst:
         with ThreadPoolExecutor(len(people)) as pool:
             list(pool.map(press, range(len(people))))
         seconds = time.perf_counter() - started
-        cpu = [after - before for after, before in zip(_cpu(servers), cpu_before, strict=True)]
+        cpu = _cpu_since(servers, cpu_before, watch)
     going, waitlisted, fifo = outcome(meeting_id)
     return Burst(
         "HTTP, 2 daphnes", seconds, latencies, statuses, watch.most, going, waitlisted, fifo, *cpu
