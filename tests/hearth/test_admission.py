@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -283,3 +285,50 @@ def test_the_busy_answer_logs_the_route_not_the_token_and_links_only_within_the_
     assert "meetings/feed/<str:token>.ics" in logged
     assert "secret-calendar-token" not in logged
     assert 'href="/elsewhere.example/page">Try again</a>' in elsewhere[1]["body"].decode()
+
+
+@pytest.mark.services
+def test_on_a_real_server_a_request_that_waits_out_its_turn_gets_the_busy_page(
+    tmp_path, transactional_db
+):
+    """One place, held by a page stuck on a table lock: the next page waits its second
+    and gets the gate's busy page, while the stylesheet that page needs and /healthz
+    are served from their own queue."""
+    import psycopg
+
+    env = {"HTTP_CONCURRENCY": "1", "HTTP_QUEUE_TIMEOUT": "1", "DATABASE_POOL_TIMEOUT": "60"}
+    database_url = database_url_for_tests()
+    with daphne(tmp_path / "server.log", database_url, **env) as url:
+
+        def fetch(path):
+            try:
+                with urllib.request.urlopen(f"{url}{path}", timeout=60) as response:  # noqa: S310
+                    return response.status, dict(response.headers), response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers), error.read().decode()
+
+        with psycopg.connect(database_url) as lock:
+            lock.execute("LOCK TABLE circles_circle IN ACCESS EXCLUSIVE MODE")
+            holder = ThreadPoolExecutor(max_workers=1)
+            held = holder.submit(fetch, "/circles/")
+            time.sleep(1)  # the circles page now holds the only place, waiting on the lock
+            busy = fetch("/me/?tab=circles")
+            stylesheet = fetch("/static/css/hearth.css")
+            health = fetch("/healthz")
+            still_waiting = not held.done()
+        assert held.result(timeout=60)[0] == 200, "the page that waited on the lock ends well"
+        holder.shutdown()
+        after = fetch("/circles/")
+
+    status, headers, body = busy
+    assert still_waiting
+    assert status == 503
+    assert headers["Retry-After"] == "5"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "Hearth is very busy for a moment" in body
+    assert 'href="/me/?tab=circles">Try again</a>' in body
+    assert "Traceback" not in body
+    assert stylesheet[0] == 200 and "body" in stylesheet[2]
+    assert health[0] == 200
+    assert after[0] == 200, "the site answers again as soon as the place is free"
+    assert "waited 1.0s for a turn; answered 503: GET me/" in (tmp_path / "server.log").read_text()
