@@ -10,6 +10,7 @@ for it).
 import asyncio
 import contextlib
 import json
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import ClassVar
 
@@ -24,8 +25,22 @@ from django.utils import timezone
 from hearth.asgi import application
 from meetings.models import RSVP, Meeting
 from meetings.wellbeing.actions import confirm_meeting_agreement
+from tests.servers import daphne, database_url_for_tests, require_real_services
 
 RECEIVE_TIMEOUT = 3
+
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    """Two real daphne processes on the test database; yields their ports."""
+    require_real_services()
+    database_url = database_url_for_tests()
+    with ExitStack() as stack:
+        urls = [
+            stack.enter_context(daphne(tmp_path / f"server-{name}.log", database_url))
+            for name in ("a", "b")
+        ]
+        yield [int(url.rsplit(":", 1)[1]) for url in urls]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from the holder's process is still connected."""
 import asyncio
 import contextlib
 import json
-from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
@@ -17,21 +16,25 @@ from django.utils import timezone
 
 from meetings.room.models import Room
 from tests.meetings.room.conftest import make_meeting
-from tests.servers import daphne, database_url_for_tests, require_real_services
 
 pytestmark = pytest.mark.services
 
 
-@pytest.fixture
-def two_servers(transactional_db, tmp_path):
-    require_real_services()
-    database_url = database_url_for_tests()
-    with ExitStack() as stack:
-        urls = [
-            stack.enter_context(daphne(tmp_path / f"server-{name}.log", database_url))
-            for name in ("a", "b")
-        ]
-        yield [int(url.rsplit(":", 1)[1]) for url in urls]
+def run_closing_sockets(steps):
+    """Run ``steps(opened)`` (a coroutine function that appends every client it opens to
+    ``opened``) and close every socket on every path, a failed wait included."""
+
+    async def scenario():
+        opened = []
+        try:
+            return await steps(opened)
+        finally:
+            for client in opened:
+                with contextlib.suppress(Exception):
+                    await client.close()
+            await sync_to_async(connections.close_all)()
+
+    return asyncio.run(scenario())
 
 
 class RoomClient:
@@ -119,17 +122,6 @@ def test_clients_on_two_processes_see_the_same_events_in_the_same_order(
         cookies[user.pk] = f"sessionid={client.cookies['sessionid'].value}"
     port_a, port_b = two_servers
 
-    async def scenario():
-        opened = []
-        try:
-            return await steps(opened)
-        finally:
-            # Every socket is closed on every path, a failed wait included.
-            for client in opened:
-                with contextlib.suppress(Exception):
-                    await client.close()
-            await sync_to_async(connections.close_all)()
-
     async def steps(opened):
         fern = await RoomClient("fern@a", port_a, cookies[facilitator.pk], meeting.pk).connect()
         opened.append(fern)
@@ -183,7 +175,7 @@ def test_clients_on_two_processes_see_the_same_events_in_the_same_order(
         by_seq = _check_in_order(everyone)
         return by_seq
 
-    by_seq = asyncio.run(scenario())
+    by_seq = run_closing_sockets(steps)
     ended = [event for event in by_seq.values() if event["type"] == "turn_ended"]
     assert [(event["participant_id"], event["reason"]) for event in ended] == [(2, "disconnected")]
     reactions = [event for event in by_seq.values() if event["type"] == "reaction"]

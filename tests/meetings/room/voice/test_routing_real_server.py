@@ -1,19 +1,14 @@
 """Voice frames over two real daphne processes, one PostgreSQL, one Redis: a frame reaches
 its addressee's sockets on the other process, and nobody else's."""
 
-import asyncio
-import contextlib
-from contextlib import ExitStack
-
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 from django.test import Client
 
 from circles.models import Circle, Membership
 from tests.factories import MembershipFactory
 from tests.meetings.room.conftest import make_meeting
-from tests.meetings.room.test_two_processes import RoomClient
+from tests.meetings.room.test_two_processes import RoomClient, run_closing_sockets
 from tests.meetings.room.voice.sdp_samples import offer
 from tests.servers import daphne, database_url_for_tests, require_real_services
 
@@ -21,18 +16,6 @@ pytestmark = pytest.mark.services
 
 FERN, MILO, OLIVE, THEO = 1, 2, 3, 4  # participant ids, in the order they enter
 CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", "sdpMid": "0"}
-
-
-@pytest.fixture
-def two_servers(transactional_db, tmp_path):
-    require_real_services()
-    database_url = database_url_for_tests()
-    with ExitStack() as stack:
-        urls = [
-            stack.enter_context(daphne(tmp_path / f"server-{name}.log", database_url))
-            for name in ("a", "b")
-        ]
-        yield [int(url.rsplit(":", 1)[1]) for url in urls]
 
 
 def cookie_for(user) -> str:
@@ -62,16 +45,6 @@ def test_a_voice_frame_reaches_only_its_addressee_across_two_processes(
     @sync_to_async
     def turn_voice_on():
         Circle.objects.filter(pk=circle.pk).update(voice_enabled=True)
-
-    async def scenario():
-        opened = []
-        try:
-            return await steps(opened)
-        finally:
-            for client in opened:
-                with contextlib.suppress(Exception):
-                    await client.close()
-            await sync_to_async(connections.close_all)()
 
     async def steps(opened):
         for name, port, user in (
@@ -117,7 +90,7 @@ def test_a_voice_frame_reaches_only_its_addressee_across_two_processes(
         await olive.wait_for(lambda f: f["type"] == "voice_hangup")
         return {client.name: client for client in opened}
 
-    clients = asyncio.run(scenario())
+    clients = run_closing_sockets(steps)
     fern, milo, olive, theo = (clients[n] for n in ("fern@a", "milo@a", "olive@b", "theo@b"))
     assert voice_frames(milo) == [
         {"type": "voice_offer", "from": OLIVE, "sdp": listening},
@@ -158,28 +131,21 @@ def test_someone_beyond_the_voice_cap_is_told_voice_is_full_over_the_real_server
     meeting = make_meeting(circle, facilitators=[facilitator], going=[member, other_member])
     cookies = {user.pk: cookie_for(user) for user in (facilitator, member, other_member)}
 
-    async def scenario():
-        opened = []
-        try:
-            for name, user in (("fern", facilitator), ("milo", member), ("olive", other_member)):
-                client = RoomClient(name, capped_server, cookies[user.pk], meeting.pk)
-                opened.append(await client.connect())
-            fern, milo, olive = opened
-            await milo.send("raise_hand")
-            await fern.wait_for(lambda f: f["type"] == "hand_raised")
-            await fern.send("start")
-            await olive.wait_for(lambda f: f["type"] == "turn_started")
-            # Fern and Milo are the first two seats: Olive, the third, has no voice.
-            await olive.send("voice_offer", to=MILO, sdp=offer("recvonly"), ref="full")
-            await olive.wait_for(lambda f: f["type"] == "error" and f.get("ref") == "full")
-            return olive, milo
-        finally:
-            for client in opened:
-                with contextlib.suppress(Exception):
-                    await client.close()
-            await sync_to_async(connections.close_all)()
+    async def steps(opened):
+        for name, user in (("fern", facilitator), ("milo", member), ("olive", other_member)):
+            client = RoomClient(name, capped_server, cookies[user.pk], meeting.pk)
+            opened.append(await client.connect())
+        fern, milo, olive = opened
+        await milo.send("raise_hand")
+        await fern.wait_for(lambda f: f["type"] == "hand_raised")
+        await fern.send("start")
+        await olive.wait_for(lambda f: f["type"] == "turn_started")
+        # Fern and Milo are the first two seats: Olive, the third, has no voice.
+        await olive.send("voice_offer", to=MILO, sdp=offer("recvonly"), ref="full")
+        await olive.wait_for(lambda f: f["type"] == "error" and f.get("ref") == "full")
+        return olive, milo
 
-    olive, milo = asyncio.run(scenario())
+    olive, milo = run_closing_sockets(steps)
     refusal = next(frame for frame in olive.frames if frame["type"] == "error")
     assert refusal["code"] == "voice_full"
     assert "2 people" in refusal["message"] and "text" in refusal["message"]
